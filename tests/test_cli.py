@@ -11,7 +11,7 @@ TINY = ['--resolution', '8', '--channels', '8', '--latent-dim', '16', '--batch-s
 def test_help_lists_subcommands(dggan):
     out = dggan('--help')
     assert out.returncode == 0
-    for cmd in ('train', 'bench'): assert cmd in out.stdout
+    for cmd in ('train', 'grow', 'resume', 'report', 'bench'): assert cmd in out.stdout
     assert '--kimg-per-node' in dggan('train', '--help').stdout
 
 def test_bad_input_fails_fast_and_writes_nothing(dggan, tmp_path):

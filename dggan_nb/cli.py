@@ -15,7 +15,7 @@ from .data import load_source
 from .arch import initial_gan
 from .nets import Gan
 from .train import TrainConfig, Trainer, train_progressive, write_node_files
-from .search import Search, SearchConfig, TopK, Progressive
+from .search import Search, SearchConfig, TopK, Progressive, final_stem
 from .report import write_report
 from .metrics import bench_metrics, Evaluator
 
@@ -72,61 +72,76 @@ def cmd_train(args) -> dict:
 
 # %% ../nbs/11_cli.ipynb #47676342
 class ProgressBars:
-    "Consumes search events: a bar for the images shown by the whole search and one for the candidate in training."
+    "Consumes search events: a bar for the images shown against the whole budget and one for the node in training."
     def __init__(self, config: SearchConfig, already_kimg: float = 0.0):
-        total = config.budget_kimg if config.budget_kimg is not None else None
-        self.overall = _progress_bar(total or 0, 'search') if total else tqdm(desc='search', unit='node')
-        self.overall.update(round(already_kimg, 3) if total else 0)
+        self.overall = _progress_bar(config.budget_kimg, f'{config.policy} → {config.resolution}px')
+        self.overall.update(round(already_kimg, 3))
         self.base_kimg, self.node, self.best, self.metric = already_kimg, None, None, config.metric
+    def _close_node(self):
+        if self.node is not None: self.node.close(); self.node = None
     def __call__(self, kind: str, p: dict):
-        if kind == 'candidate_started':
-            self.node = _progress_bar(0, f"  node {p['node_id']}: {p['action']['kind'] if p['action'] else 'root'} → {p['resolution']}px", leave=False)
+        if kind in ('candidate_started', 'final_started'):
+            what = 'final phase' if kind == 'final_started' else f"{p['action']['kind'] if p['action'] else 'root'} → {p['resolution']}px, rung {p['rung']}"
+            self.node = _progress_bar(p['budget_kimg'] - p['kimg_start'], f"  node {p['node_id']}: {what}", leave=False)
         elif kind == 'candidate_progress' and self.node is not None:
-            self.node.total = round(p['budget_kimg'], 3); self.node.update(round(min(p['kimg'], p['budget_kimg']) - self.node.n, 3))
+            done = p['kimg'] - p['kimg_start']
+            self.node.update(round(min(done, self.node.total) - self.node.n, 3))
             self.node.set_postfix_str(f"α={p['alpha']:.2f} D={p['d_loss']:.2f} {p['img_s']:.0f} img/s")
-            if self.overall.total: self.overall.update(round(min(self.base_kimg + p['kimg'], self.overall.total) - self.overall.n, 3))
-        elif kind in ('candidate_scored', 'candidate_failed'):
-            if self.node is not None: self.node.close(); self.node = None
-            if kind == 'candidate_scored':
-                self.base_kimg = p['kimg_shown']; self.best = p['score'] if self.best is None else min(self.best, p['score'])
-                tqdm.write(f"node {p['node_id']} ({p['resolution']}px): {self.metric} {p['score']:.2f}  best {self.best:.2f}  "
+            self.overall.update(round(min(self.base_kimg + done, self.overall.total) - self.overall.n, 3))
+        elif kind in ('candidate_scored', 'final_scored'):
+            self._close_node(); self.base_kimg = p['kimg_shown']
+            if kind == 'final_scored':
+                tqdm.write(f"final phase of node {p['node_id']}: {self.metric} {p['score']:.2f} after {p['kimg']:.1f} kimg of its own "
+                           f"[{p['train_s']:.0f} s train, {p['eval_s']:.1f} s eval] → {p['path']}")
+            else:
+                self.best = p['score'] if self.best is None else min(self.best, p['score'])
+                tqdm.write(f"node {p['node_id']} ({p['resolution']}px, rung {p['rung']}, {p['kimg']:.1f} kimg): {self.metric} {p['score']:.2f}  "
                            f"[{p['train_s']:.0f} s train, {p['eval_s']:.1f} s eval]")
-            else: tqdm.write(f"node {p['node_id']} failed: {p['reason']}")
+        elif kind == 'candidate_failed':
+            self._close_node(); tqdm.write(f"node {p['node_id']} failed: {p['reason']}")
         elif kind == 'decision_made':
-            tqdm.write(f"stage {p['stage']}: training {len(p['children'])} candidate(s), decided by {p['decided_by']}")
+            tqdm.write(f"stage {p['stage']}: {len(p['children'])} candidate(s), decided by {p['decided_by']}" + (f" ({p['note']})" if p['note'] else ''))
+        elif kind == 'candidates_promoted' and p['dropped']:
+            tqdm.write(f"  rung {p['rung']}: promoted {p['promoted']}, dropped {p['dropped']}")
         elif kind == 'search_finished':
-            self.overall.close()
+            self._close_node(); self.overall.close()
 
 def _search_config(args) -> SearchConfig:
-    return SearchConfig(data=str(args.data), resolution=args.resolution, k=args.k, p=args.p, candidate_kimg=args.candidate_kimg,
-                        root_kimg=args.root_kimg, stages=args.stages, budget_kimg=args.budget_kimg or None, budget_s=args.budget_s,
-                        metric=args.metric, eval_samples=args.eval_samples, channels=args.channels, latent_dim=args.latent_dim,
-                        train=TrainConfig(batch_size=args.batch_size), device=args.device, seed=args.seed)
+    return SearchConfig(data=str(args.data), resolution=args.resolution, k=args.k, p=args.p, probe_kimg=args.probe_kimg, eta=args.eta,
+                        rungs=args.rungs, budget_kimg=args.budget_kimg, final_fraction=args.final_fraction, stages=args.stages,
+                        policy=args.policy, metric=args.metric, eval_samples=args.eval_samples, channels=args.channels,
+                        latent_dim=args.latent_dim, train=TrainConfig(batch_size=args.batch_size), device=args.device, seed=args.seed)
 
-def _run_search(search: Search, policy_name: str) -> dict:
+def _run_search(search: Search) -> dict:
     bars = ProgressBars(search.config, search.kimg_shown())
     search.subscribe(bars)
     t0 = time.perf_counter()
-    best = search.run()
+    result = search.run()
     report = write_report(search.store.folder)
-    summary = dict(run=str(search.store.folder), policy=policy_name, best_node=best.id if best else None,
-                   best_score=best.score if best else None, metric=search.config.metric, kimg_shown=search.kimg_shown(),
-                   nodes=len(search.history()), stages=search.stages_done(), seconds=time.perf_counter() - t0,
+    final, segments = search.final_segment(), search.store.segments(branch=search.branch)
+    seconds = time.perf_counter() - t0
+    summary = dict(run=str(search.store.folder), policy=search.config.policy, result_node=result.id if result else None,
+                   result_score=result.score if result else None, final_score=final.score if final else None,
+                   final=str(search.store.folder/f'{final_stem(search.branch)}.pt') if final else None,
+                   metric=search.config.metric, kimg_shown=search.kimg_shown(), nodes=len(search.history()), stages=search.stages_done(),
+                   seconds=seconds, train_s=sum(s.train_s or 0 for s in segments), eval_s=sum(s.eval_s or 0 for s in segments),
                    report=str(report/'report.html'))
-    print(f"best node {summary['best_node']}: {summary['metric']} {summary['best_score']:.2f} after {summary['kimg_shown']:.1f} kimg "
-          f"and {summary['nodes']} nodes in {summary['seconds']:.0f} s; report: {summary['report']}")
+    if final:
+        print(f"final model (node {summary['result_node']}, trained on): {summary['metric']} {final.score:.2f} after "
+              f"{summary['kimg_shown']:.1f} kimg and {summary['nodes']} nodes in {seconds:.0f} s "
+              f"(scoring {summary['eval_s']:.0f} s); {summary['final']}; report: {summary['report']}")
+    else: print(f"no final model: the search stopped before the final phase ({summary['nodes']} nodes); report: {summary['report']}")
     return summary
 
 def cmd_grow(args) -> dict:
     "Start a DGGAN search (or the fixed schedule with --policy progressive) in a new run folder."
     config = _search_config(args)
-    out = Path(args.out or f'runs/grow-{Path(str(args.data)).name}-{args.resolution}')
-    policy = Progressive() if args.policy == 'progressive' else TopK()
-    return _run_search(Search.create(out, config, policy), args.policy)
+    out = Path(args.out or f'runs/{args.policy}-{Path(str(args.data)).name}-{args.resolution}')
+    return _run_search(Search.create(out, config))
 
 def cmd_resume(args) -> dict:
-    "Continue a stopped or killed search."
-    return _run_search(Search.resume(args.run), 'topk')
+    "Continue a stopped or killed search with its own policy and settings."
+    return _run_search(Search.resume(args.run))
 
 def cmd_report(args) -> dict:
     out = write_report(args.run, args.out)
@@ -211,20 +226,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_train)
     g = sub.add_parser('grow', help='grow a GAN with the DGGAN search (top-K growth over the history)',
                        description='Grow a GAN with the DGGAN search: each stage grows the K best nodes of the history by sampled actions, '
-                                   'trains the children with inherited weights, scores them and keeps going until a budget is spent.')
+                                   'probes the children (inherited weights), promotes the best by successive halving, and keeps going '
+                                   'until the budget left is needed to reach the target resolution and train the result; '
+                                   'the run folder ends with final.pt, final-samples.png and final-graph.svg.')
     _add_training_args(g)
-    g.add_argument('--k', type=int, default=2, help='parents per stage: the K best nodes of the history')
-    g.add_argument('--p', type=float, default=0.35, help='probability of keeping each enumerated candidate, in (0, 1]')
-    g.add_argument('--candidate-kimg', type=float, default=2.0, help='thousands of images shown to each candidate')
-    g.add_argument('--root-kimg', type=float, default=None, help='thousands of images shown to the 4×4 root (default: --candidate-kimg)')
-    g.add_argument('--budget-kimg', type=float, default=60.0, help='stop before all nodes together would have shown more (0: no limit)')
-    g.add_argument('--budget-s', type=float, default=None, help='stop starting candidates after this many seconds')
-    g.add_argument('--stages', type=int, default=None, help='growth stages to run (default: until a budget is spent)')
-    g.add_argument('--metric', choices=['swd', 'fid', 'kid'], default='swd', help='how candidates are scored (FID/KID need Inception weights)')
-    g.add_argument('--eval-samples', type=int, default=512, help='images generated per score')
+    d = SearchConfig()
+    g.add_argument('--k', type=int, default=d.k, help='parents per stage: the K best nodes of the history')
+    g.add_argument('--p', type=float, default=d.p, help='probability of keeping each enumerated candidate, in (0, 1]')
+    g.add_argument('--probe-kimg', type=float, default=d.probe_kimg, help='thousands of images every candidate trains at rung 0')
+    g.add_argument('--eta', type=int, default=d.eta, help='successive halving: each rung keeps the best 1/eta (the last keeps the winner)')
+    g.add_argument('--rungs', type=int, default=d.rungs, help='rungs per stage; rung r trains to probe-kimg·eta^r (1: no halving)')
+    g.add_argument('--budget-kimg', type=float, default=d.budget_kimg, help='every image shown counts: probes, promotions, final phase')
+    g.add_argument('--final-fraction', type=float, default=d.final_fraction, help='share of the budget kept for training the result')
+    g.add_argument('--stages', type=int, default=None, help='at most this many growth stages (default: until the budget is spent)')
+    g.add_argument('--metric', choices=['swd', 'fid', 'kid'], default=d.metric, help='how candidates are scored (FID/KID need Inception weights)')
+    g.add_argument('--eval-samples', type=int, default=d.eval_samples, help='images generated per score')
     g.add_argument('--policy', choices=['topk', 'progressive'], default='topk', help="'progressive' runs the fixed schedule on the same code path")
     g.set_defaults(func=cmd_grow)
-    r = sub.add_parser('resume', help='continue a stopped or killed search', description='Continue the search in RUN: the node that was in flight is trained again.')
+    r = sub.add_parser('resume', help='continue a stopped or killed search', description='Continue the search in RUN with its own policy and settings: the node that was in flight goes back to its last completed rung.')
     r.add_argument('run', help='the run folder')
     r.set_defaults(func=cmd_resume)
     rp = sub.add_parser('report', help="write a run's report (search tree, score curves, best G/D, samples)",

@@ -15,29 +15,32 @@ from .core import pick_device, save_image_grid, IN_TEST
 from .data import load_source, ImageSource
 from .arch import (GanSpec, SearchSpace, initial_gan, progressive_schedule, action_to_dict, action_from_dict)
 from .nets import Gan, grow
-from .train import TrainConfig, Trainer, load_gan
+from .train import TrainConfig, Trainer, load_gan, write_node_files
 from .metrics import Evaluator
 from .store import RunStore, Node
 
 # %% auto #0
-__all__ = ['METRICS', 'SearchConfig', 'Candidate', 'StagePlan', 'Verdict', 'TopK', 'Progressive', 'OverrideRequest', 'Override',
-           'SearchStopped', 'Search']
+__all__ = ['METRICS', 'POLICIES', 'SearchConfig', 'Candidate', 'StagePlan', 'Verdict', 'TopK', 'Progressive', 'make_policy',
+           'OverrideRequest', 'Override', 'SearchStopped', 'final_stem', 'Search']
 
 # %% ../nbs/08_search.ipynb #f2bed93d
 METRICS = ('swd', 'fid', 'kid')
+POLICIES = ('topk', 'progressive')
 
 @dataclass(frozen=True)
 class SearchConfig:
     "Every setting of a DGGAN search run."
     data: str = 'digits'            # data source: 'digits', 'shapes', a torchvision name or an image folder
-    resolution: int = 16            # target resolution: the largest the search may grow to
+    resolution: int = 16            # target resolution: the search reaches it, and the result is a model at it
     k: int = 2                      # parents per stage: the K best nodes of the history
     p: float = 0.35                 # probability of keeping each enumerated candidate
-    candidate_kimg: float = 2.0     # images shown to each candidate, in thousands
-    root_kimg: float | None = None  # images shown to the 4×4 root (default: candidate_kimg)
-    stages: int | None = None       # growth stages to run (None: until a budget is spent)
-    budget_kimg: float | None = 60.0 # stop before the images shown by all nodes would exceed this
-    budget_s: float | None = None   # stop starting new candidates after this much wall time
+    probe_kimg: float = 2.0         # rung 0: every candidate of a stage trains this long (thousands of images)
+    eta: int = 2                    # successive halving: each rung keeps the best 1/eta (the last rung keeps one, the winner)
+    rungs: int = 3                  # rung r trains its candidates to probe_kimg·eta^r kimg; 1 rung: every candidate trains probe_kimg
+    budget_kimg: float = 64.0       # every image shown counts: probes, promotions, the final phase
+    final_fraction: float = 0.25    # share of budget_kimg kept for the final training of the result
+    stages: int | None = None       # at most this many growth stages (None: until the budget is spent)
+    policy: str = 'topk'            # 'topk' (DGGAN) or 'progressive' (the fixed schedule); stored, so resume and forks keep it
     metric: str = 'swd'             # 'swd' (fast on CPU), 'fid' or 'kid'
     eval_samples: int = 512         # generated (and real) images per score
     eval_resolution: int | None = None # score at this resolution (default: `resolution`)
@@ -54,24 +57,60 @@ class SearchConfig:
         if self.space is None: object.__setattr__(self, 'space', SearchSpace(max_resolution=self.resolution))
         if not isinstance(self.k, int) or self.k < 1: raise ValueError(f'k (parents per stage) must be an integer ≥ 1, got {self.k!r}')
         if not 0 < self.p <= 1: raise ValueError(f'p (the probability of keeping a candidate) must be in (0, 1], got {self.p!r}')
-        if self.candidate_kimg <= 0: raise ValueError(f'candidate_kimg must be positive, got {self.candidate_kimg}')
+        if self.probe_kimg <= 0: raise ValueError(f'probe_kimg must be positive, got {self.probe_kimg}')
+        if not isinstance(self.eta, int) or self.eta < 2: raise ValueError(f'eta (1/eta of the candidates go on at each rung) must be an integer ≥ 2, got {self.eta!r}')
+        if not isinstance(self.rungs, int) or self.rungs < 1: raise ValueError(f'rungs must be an integer ≥ 1, got {self.rungs!r}')
+        if not 0 <= self.final_fraction < 1: raise ValueError(f'final_fraction must be in [0, 1), got {self.final_fraction}')
+        if self.policy not in POLICIES: raise ValueError(f'policy must be one of {POLICIES}, got {self.policy!r}')
         if self.metric not in METRICS: raise ValueError(f'metric must be one of {METRICS}, got {self.metric!r}')
-        if self.stages is None and self.budget_kimg is None and self.budget_s is None:
-            raise ValueError('the search needs a stopping rule: give stages, budget_kimg or budget_s')
         if self.stages is not None and self.stages < 0: raise ValueError(f'stages must be ≥ 0, got {self.stages}')
-        if self.budget_kimg is not None and self.budget_kimg < self.shown_kimg(self.root_budget_kimg) + self.shown_kimg(self.candidate_kimg) - 1e-9:
-            raise ValueError(f'budget_kimg ({self.budget_kimg}) is smaller than the root plus one candidate '
-                             f'({self.shown_kimg(self.root_budget_kimg) + self.shown_kimg(self.candidate_kimg):g} kimg in whole batches): '
-                             'raise it or lower candidate_kimg')
         if self.space.max_resolution != self.resolution:
             raise ValueError(f'the search space grows to {self.space.max_resolution}px but the target resolution is {self.resolution}: make them equal')
         if self.eval_samples < 16: raise ValueError(f'eval_samples must be at least 16, got {self.eval_samples}')
+        if self.budget_kimg <= 0: raise ValueError(f'budget_kimg must be positive, got {self.budget_kimg}')
+        if self.policy == 'topk':
+            steps = self.resolution_steps
+            if self.stages is not None and self.stages < steps:
+                raise ValueError(f'{self.stages} stages cannot reach {self.resolution}px: it takes {steps} resolution steps from 4px; '
+                                 f'give stages ≥ {steps} or None')
+            need = (1 + steps) * self.shown_kimg(self.rung_kimg[-1])
+            if need > self.search_budget_kimg + 1e-9:
+                raise ValueError(f'budget_kimg={self.budget_kimg:g} cannot reach {self.resolution}px: the root and {steps} resolution steps, '
+                                 f'each trained to the last rung ({self.rung_kimg[-1]:g} kimg), need {need:g} kimg, and only '
+                                 f'{self.search_budget_kimg:g} kimg are left for the search after the final phase '
+                                 f'(final_fraction={self.final_fraction}): raise budget_kimg, or lower probe_kimg or rungs')
+        elif self.node_kimg_progressive < self.train.batch_size / 1000:
+            raise ValueError(f'budget_kimg={self.budget_kimg:g} leaves less than one batch per node of the fixed schedule: raise it')
 
-    @property
-    def root_budget_kimg(self) -> float: return self.candidate_kimg if self.root_kimg is None else self.root_kimg
     def shown_kimg(self, kimg: float) -> float:
         "The images a node with a budget of `kimg` really sees: training goes in whole batches."
         return math.ceil(round(kimg * 1000 / self.train.batch_size, 6)) * self.train.batch_size / 1000
+    def whole_batches_kimg(self, kimg: float) -> float:
+        "`kimg` rounded down to whole batches: the most that fits in it."
+        return math.floor(round(kimg * 1000 / self.train.batch_size, 6)) * self.train.batch_size / 1000
+    @property
+    def resolution_steps(self) -> int: return int(math.log2(self.resolution // 4))
+    @property
+    def search_budget_kimg(self) -> float: return self.budget_kimg * (1 - self.final_fraction)
+    @property
+    def node_kimg_progressive(self) -> float:
+        "Images per node of the fixed schedule: the search's share of the budget, split evenly over its nodes."
+        n_nodes = 1 + len(progressive_schedule(initial_gan(1, self.channels, self.latent_dim), self.resolution, self.channels))
+        return self.whole_batches_kimg(self.search_budget_kimg / n_nodes)
+    @property
+    def rung_kimg(self) -> tuple[float, ...]:
+        "Images (thousands) a candidate has seen in all when it completes each rung."
+        if self.policy == 'progressive': return (self.node_kimg_progressive,)
+        return tuple(self.probe_kimg * self.eta ** r for r in range(self.rungs))
+    def survivors(self, n: int) -> list[int]:
+        "How many of `n` candidates train at each rung: all at rung 0, 1/eta more each rung, one (the winner) at the last."
+        out = [n]
+        for r in range(1, len(self.rung_kimg)): out.append(min(out[-1], 1 if r == len(self.rung_kimg) - 1 else math.ceil(out[-1] / self.eta)))
+        return out
+    def stage_cost_kimg(self, n: int) -> float:
+        "Images a stage of `n` candidates shows through all its rungs (in whole batches)."
+        marks = [0.0] + [self.shown_kimg(k) for k in self.rung_kimg]
+        return sum(m * (marks[r + 1] - marks[r]) for r, m in enumerate(self.survivors(n)))
     @property
     def score_resolution(self) -> int: return self.eval_resolution or self.resolution
     def to_dict(self) -> dict: return asdict(self)
@@ -99,6 +138,7 @@ class StagePlan:
     sampled: tuple         # the Candidates to train
     k: int
     p: float
+    note: str = ''         # what the planner changed to fit the budget or reach the target resolution
 
 @dataclass(frozen=True)
 class Verdict:
@@ -108,26 +148,32 @@ class Verdict:
     note: str = ''
 
 class TopK:
-    "DGGAN's automatic policy: train the sampled candidates of the top-K parents."
+    "DGGAN's automatic policy: train the sampled candidates of the top-K parents; promote the best 1/eta at each rung."
     name = 'topk'
     def settings(self, k: int, p: float) -> tuple[int, float]: return k, p
     def decide(self, search: Search, plan: StagePlan) -> Verdict:
-        return Verdict(plan, f'policy:{self.name}', f'top-{plan.k} parents, p={plan.p}')
+        return Verdict(plan, f'policy:{self.name}', f'top-{plan.k} parents, p={plan.p}' + (f'; {plan.note}' if plan.note else ''))
+    def promote(self, scores: dict[int, float], count: int) -> tuple[list[int], str]:
+        "The `count` best-scored nodes of a rung (ties: the older first) go on to the next rung."
+        return sorted(scores, key=lambda i: (scores[i], i))[:count], f'policy:{self.name}'
 
-class Progressive:
+class Progressive(TopK):
     "Progressive GAN's fixed schedule as a policy: grow the latest node by the next scheduled action."
     name = 'progressive'
-    def __init__(self, channels: int | None = None): self.channels = channels
     def settings(self, k, p): return 1, 1.0
     def decide(self, search: Search, plan: StagePlan) -> Verdict:
         nodes = [n for n in search.history() if n.status == 'done']
         latest = nodes[-1]
-        root_spec = GanSpec.from_dict(nodes[0].arch)
-        schedule = progressive_schedule(root_spec, search.config.resolution, self.channels or search.config.channels)
+        schedule = progressive_schedule(GanSpec.from_dict(nodes[0].arch), search.config.resolution, search.config.channels)
         step = len(nodes) - 1
         if step >= len(schedule): return Verdict(None, f'policy:{self.name}', 'the fixed schedule is complete')
         chosen = Candidate(latest.id, schedule[step])
         return Verdict(replace(plan, parents=(latest.id,), candidates=(chosen,), sampled=(chosen,)), f'policy:{self.name}', f'step {step + 1} of {len(schedule)}')
+
+def make_policy(name: str):
+    "The policy a run's config names."
+    if name not in POLICIES: raise ValueError(f'unknown policy {name!r}: expected one of {POLICIES}')
+    return Progressive() if name == 'progressive' else TopK()
 
 # %% ../nbs/08_search.ipynb #57e8506f
 @dataclass
@@ -139,16 +185,18 @@ class OverrideRequest:
     k: int | None = None       # K from the next plan on
     p: float | None = None     # p from the next plan on
     stop: bool = False         # end the search after this decision
+    promote: list = field(default_factory=list) # node ids to send to the next rung at the next promotion, besides the policy's
+    drop: list = field(default_factory=list)    # node ids to stop training at the next promotion
     note: str = ''
     submitted_at: float = field(default_factory=time.perf_counter)
 
 class Override:
     "A policy that takes decisions from outside (a dashboard) and falls back to `fallback`."
-    name = 'override'
     def __init__(self, fallback=None, # the policy used when nobody decides (default TopK)
                  wait_s: float | None = None): # how long each decision waits for a person (None: not at all)
         self.fallback, self.wait_s = fallback or TopK(), wait_s
         self._pending: OverrideRequest | None = None
+        self._promote, self._drop = set(), set()
         self._released = False
         self._arrived = threading.Condition()
         self.k = self.p = None
@@ -163,12 +211,24 @@ class Override:
         with self._arrived:
             if request.k is not None: self.k = request.k
             if request.p is not None: self.p = request.p
+            self._promote |= set(request.promote); self._drop |= set(request.drop)
             self._pending = request; self._arrived.notify_all()
+
+    name = property(lambda self: self.fallback.name, doc="The automatic policy's name: what the run's config records.")
 
     def settings(self, k, p):
         "K and p for the next plan: a person's, else the fallback policy's."
         k, p = self.fallback.settings(k, p)
         return (self.k or k, self.p or p)
+
+    def promote(self, scores: dict[int, float], count: int) -> tuple[list[int], str]:
+        "The fallback's promotion, less the nodes a person dropped, plus those a person promoted."
+        chosen, by = self.fallback.promote(scores, count)
+        with self._arrived:
+            promote, drop = self._promote & set(scores), self._drop & set(scores)
+            self._promote -= promote; self._drop -= drop
+        if not promote | drop: return chosen, by
+        return [i for i in chosen if i not in drop] + sorted(i for i in promote if i not in chosen and i not in drop), 'person'
 
     @property
     def pending(self) -> OverrideRequest | None:
@@ -222,11 +282,15 @@ class SearchStopped(Exception):
 def _branch_seed(seed: int, branch: str, stage: int) -> int:
     return (seed * 1_000_003 + sum(map(ord, branch)) * 7919 + stage) % 2**31
 
+def final_stem(branch: str) -> str:
+    "The name stem of a branch's result files: `final` (`final.pt`, `final-samples.png`, `final-graph.svg`); forks: `<branch>-final`."
+    return 'final' if branch == 'main' else f'{branch}-final'
+
 class Search:
-    "A DGGAN search run: top-K growth over the history in a run folder."
+    "A DGGAN search run: top-K growth over the history, successive halving within each stage, a final phase; in a run folder."
     def __init__(self, store: RunStore, # an open, writable run store
                  source: ImageSource | None = None, # the data (default: loaded from the config)
-                 policy=None, # TopK (default), Progressive, or Override
+                 policy=None, # default: the policy the config names; or an `Override` wrapping it
                  branch: str = 'main', # 'main' or a fork's name
                  origin: int | None = None): # the node a new fork grows from
         self.store, self.branch = store, branch
@@ -234,7 +298,10 @@ class Search:
         self.config = SearchConfig.from_dict(store.config)
         self.source = source or load_source(self.config.data, resolution=self.config.resolution)
         self.source.check(self.config.score_resolution)
-        self.policy = policy or TopK()
+        self.policy = policy or make_policy(self.config.policy)
+        if self.policy.name != self.config.policy:
+            raise ValueError(f'this run was made with the {self.config.policy!r} policy, not {self.policy.name!r}: '
+                             f'continue it with {self.config.policy!r} (the default), or fork a new run')
         self.device = pick_device(self.config.device)
         self.evaluator = Evaluator(self.source, metric=self.config.metric, n_samples=self.config.eval_samples,
                                    resolution=self.config.score_resolution, seed=self.config.seed, device=self.device)
@@ -247,6 +314,7 @@ class Search:
     @classmethod
     def create(cls, folder: str | Path, config: SearchConfig, policy=None, source: ImageSource | None = None) -> Search:
         "Start a new run in `folder` (new or empty); everything is checked before anything is written."
+        if policy is not None: config = replace(config, policy=policy.name)
         source = source or load_source(config.data, resolution=config.resolution)
         source.check(config.score_resolution)
         if source.channels not in (1, 3): raise ValueError(f'images must have 1 or 3 channels, got {source.channels}')
@@ -256,16 +324,17 @@ class Search:
 
     @classmethod
     def resume(cls, folder: str | Path, policy=None, source: ImageSource | None = None, branch: str = 'main') -> Search:
-        "Continue the run in `folder`: the node a crash left in flight is trained again from its parent."
+        "Continue the run in `folder` with its own policy: a node a crash left in flight goes back to its last completed rung."
         store = RunStore.open(folder)
-        search = cls(store, source, policy, branch)
+        try: search = cls(store, source, policy, branch)
+        except BaseException: store.close(); raise
         if retried := store.mark_interrupted(retry=True): search.emit('candidates_requeued', node_ids=retried)
         return search
 
     def fork(self, node_id: int, # any done node of the run
              branch: str | None = None, # the new branch's name (default 'fork-<node_id>[-n]')
              policy=None) -> Search:
-        "A new search branch that grows from `node_id`; its history starts with that node."
+        "A new search branch that grows from `node_id`; its history starts with that node, and it has a budget of its own."
         node = self.store.node(node_id)
         if node.status != 'done': raise ValueError(f'node {node_id} is {node.status}: fork from a done node')
         taken = set(self.store.branches()) | {e.payload['branch'] for e in self.store.events(kind='fork')}
@@ -273,7 +342,7 @@ class Search:
         branch = branch or next(n for n in names if n not in taken)
         if branch in taken: raise ValueError(f'branch {branch!r} exists already: choose another name')
         self.store.log_event('fork', dict(branch=branch, origin=node_id))
-        return Search(self.store, self.source, policy or TopK(), branch, origin=node_id)
+        return Search(self.store, self.source, policy or make_policy(self.config.policy), branch, origin=node_id)
 
     # ---- events and control
     def subscribe(self, callback: Callable[[str, dict], None]): self.subscribers.append(callback); return callback
@@ -286,7 +355,7 @@ class Search:
             try: cb(kind, payload)
             except Exception: traceback.print_exc()
 
-    def stop(self): "Ask the search to stop at the next log point (the node in flight is requeued)."; self._stop.set(); self._unpaused.set(); self._wake_policy()
+    def stop(self): "Ask the search to stop at the next log point (the node in flight goes back to its last rung)."; self._stop.set(); self._unpaused.set(); self._wake_policy()
     def pause(self): "Pause at the next log point."; self._unpaused.clear()
     def unpause(self): "Continue after `pause`."; self._unpaused.set()
     @property
@@ -311,16 +380,31 @@ class Search:
         nodes = self.store.nodes(branch=self.branch)
         return ([self.store.node(self.origin)] if self.origin is not None else []) + nodes
 
+    @property
+    def last_rung(self) -> int: return len(self.config.rung_kimg) - 1
+
+    def finalists(self) -> list[Node]:
+        "Done nodes that completed the last rung, best first: they trained equally long, so their scores compare."
+        done = [n for n in self.history() if n.status == 'done' and n.score is not None and n.rung == self.last_rung]
+        return sorted(done, key=lambda n: (n.score, n.id))
+
     def best(self, k: int = 1) -> list[Node]:
-        "The k best done nodes of this branch's history (lowest score)."
-        done = [n for n in self.history() if n.status == 'done' and n.score is not None]
-        return sorted(done, key=lambda n: (n.score, n.id))[:k]
+        "The k best finalists of this branch's history (lowest score): the parents of the next stage."
+        return self.finalists()[:k]
+
+    def result(self) -> Node | None:
+        "The best finalist at the target resolution: what the final phase trains on."
+        return next((n for n in self.finalists() if GanSpec.from_dict(n.arch).resolution == self.config.resolution), None)
 
     def kimg_shown(self) -> float:
-        "Images shown by all of this branch's nodes (each candidate counts), in thousands."
-        return sum(n.kimg_trained for n in self.store.nodes(branch=self.branch))
+        "Images shown in this branch's training segments (probes, promotions, final phase), in thousands."
+        return self.store.kimg_shown(branch=self.branch)
 
-    def stages_done(self) -> int: return len([d for d in self.store.decisions(branch=self.branch)])
+    def stages_done(self) -> int: return len(self.store.decisions(branch=self.branch))
+
+    def final_segment(self):
+        "The final phase's record, once it has finished (None before)."
+        return next((s for s in self.store.segments(branch=self.branch) if s.phase == 'final'), None)
 
     # ---- one node
     def model(self, node_id: int) -> Gan:
@@ -331,46 +415,65 @@ class Search:
             self._models = {node_id: load_gan(self.store.folder/node.checkpoint, self.device)} | dict(list(self._models.items())[-4:])
         return self._models[node_id]
 
-    def _train_node(self, node: Node):
-        "Build, train, score and save a pending node; failures are recorded, not raised."
-        cfg, store = self.config, self.store
-        spec = GanSpec.from_dict(node.arch)
-        store.update_node(node.id, status='running', started_at=None)
-        self.emit('candidate_started', node_id=node.id, parent_id=node.parent_id, action=node.action, resolution=spec.resolution)
+    def _trainer(self, node: Node, until_kimg: float) -> Trainer:
+        "A trainer that takes `node` from where it is (fresh, or its last checkpoint) to `until_kimg`."
+        if node.rung >= 0:
+            trainer = Trainer.from_checkpoint(self.store.folder/node.checkpoint, self.source, self.device)
+            trainer.budget_kimg = until_kimg
+            return trainer
+        if node.parent_id is None: torch.manual_seed(node.seed); gan = Gan(GanSpec.from_dict(node.arch))
+        else: gan = grow(self.model(node.parent_id), action_from_dict(node.action), seed=node.seed)
+        assert gan.spec == GanSpec.from_dict(node.arch), f'the stored architecture of node {node.id} does not match its action'
+        return Trainer(gan, self.source, until_kimg, self.config.train, self.device, seed=node.seed)
+
+    def _train(self, trainer: Trainer, node_id: int, rung: int | str) -> float:
+        "Run `trainer` to its budget with progress events; return the seconds it took."
+        t0, start = time.perf_counter(), trainer.kimg
+        def progress(t, rec):
+            self.emit('candidate_progress', node_id=node_id, rung=rung, kimg=rec['kimg'], kimg_start=start, budget_kimg=t.budget_kimg,
+                      alpha=rec['alpha'], d_loss=rec['d_loss'], g_loss=rec['g_loss'], img_s=rec['img_s'])
+            self._unpaused.wait()
+            return self.stopping
+        trainer.train(callback=progress)
+        if not trainer.done: raise SearchStopped()
+        trainer.finish_fade()
+        return time.perf_counter() - t0
+
+    def _score(self, gan: Gan):
+        "The metric record of `gan` and the seconds it took."
         t0 = time.perf_counter()
+        record = self.evaluator(lambda n: gan.generate(n, seed=self.config.seed))
+        return record, time.perf_counter() - t0
+
+    def _train_node(self, node: Node, rung: int, until_kimg: float) -> Node | None:
+        "Train `node` to `until_kimg`, score it, save it, record the segment; failures are recorded, not raised."
+        store = self.store
+        store.update_node(node.id, status='running')
+        spec = GanSpec.from_dict(node.arch)
+        self.emit('candidate_started', node_id=node.id, parent_id=node.parent_id, action=node.action, resolution=spec.resolution,
+                  rung=rung, kimg_start=node.kimg_trained, budget_kimg=until_kimg)
         try:
-            if node.parent_id is None:
-                torch.manual_seed(node.seed); gan, budget = Gan(spec), cfg.root_budget_kimg
-            else:
-                gan, budget = grow(self.model(node.parent_id), action_from_dict(node.action), seed=node.seed), cfg.candidate_kimg
-            assert gan.spec == spec, f'the stored architecture of node {node.id} does not match its action'
-            trainer = Trainer(gan, self.source, budget, cfg.train, self.device, seed=node.seed)
-            def progress(t, rec):
-                self.emit('candidate_progress', node_id=node.id, kimg=rec['kimg'], budget_kimg=budget, alpha=rec['alpha'],
-                          d_loss=rec['d_loss'], g_loss=rec['g_loss'], img_s=rec['img_s'])
-                self._unpaused.wait()
-                return self.stopping
-            trainer.train(callback=progress)
-            if not trainer.done: raise SearchStopped()
-            gan.finish_fade()
-            train_s = time.perf_counter() - t0
+            trainer = self._trainer(node, until_kimg)
+            start = trainer.kimg
+            train_s = self._train(trainer, node.id, rung)
             path = store.checkpoint_path(node.id); trainer.save(path)
-            t1 = time.perf_counter()
-            record = self.evaluator(lambda n: gan.generate(n, seed=cfg.seed))
-            eval_s = time.perf_counter() - t1
+            record, eval_s = self._score(trainer.gan)
         except SearchStopped:
             store.mark_interrupted([node.id], retry=True); raise
         except Exception as e:
             reason = f'{type(e).__name__}: {e}'
-            store.update_node(node.id, status='failed', failure=reason[:2000], train_s=time.perf_counter() - t0)
-            self.emit('candidate_failed', node_id=node.id, reason=reason, traceback=traceback.format_exc()[-4000:])
+            store.update_node(node.id, status='failed', failure=reason[:2000])
+            self.emit('candidate_failed', node_id=node.id, rung=rung, reason=reason, traceback=traceback.format_exc()[-4000:])
             return None
-        self._models[node.id] = gan
+        gan = self._models[node.id] = trainer.gan
         sample_path = store.folder/'samples'/f'node-{node.id}.png'
-        save_image_grid(gan.generate(64, seed=cfg.seed), sample_path, scale=max(1, 64 // spec.resolution))
-        store.update_node(node.id, status='done', kimg_trained=trainer.kimg, scores=[record.to_dict()], score=record.value,
-                          checkpoint=path, train_s=train_s, eval_s=eval_s)
-        self.emit('candidate_scored', node_id=node.id, score=record.value, metric=record.metric, kimg=trainer.kimg,
+        save_image_grid(gan.generate(64, seed=self.config.seed), sample_path, scale=max(1, 64 // spec.resolution))
+        with store.transaction():
+            store.update_node(node.id, status='done', kimg_trained=trainer.kimg, scores=[record.to_dict()], score=record.value, rung=rung,
+                              checkpoint=path, train_s=(node.train_s or 0) + train_s, eval_s=(node.eval_s or 0) + eval_s)
+            store.add_segment(node.id, phase='rung', rung=rung, kimg_start=start, kimg_end=trainer.kimg, scores=[record.to_dict()],
+                              score=record.value, train_s=train_s, eval_s=eval_s)
+        self.emit('candidate_scored', node_id=node.id, score=record.value, metric=record.metric, rung=rung, kimg=trainer.kimg,
                   resolution=spec.resolution, train_s=train_s, eval_s=eval_s, kimg_shown=self.kimg_shown())
         self.emit('samples_ready', node_id=node.id, path=str(sample_path.relative_to(store.folder)))
         return store.node(node.id)
@@ -387,52 +490,116 @@ class Search:
         if not sampled and candidates: sampled = [rng.choice(candidates)]  # every stage trains at least one child
         return StagePlan(stage, tuple(n.id for n in parents), tuple(candidates), tuple(sampled), k, p)
 
+    def budget_left_kimg(self) -> float:
+        "Images left for the search's stages: the budget less what was shown and the final phase's share."
+        return self.config.search_budget_kimg - self.kimg_shown()
+
+    def resolution_steps_left(self) -> int:
+        "Resolution steps from the highest-resolution finalist to the target."
+        top = max((GanSpec.from_dict(n.arch).resolution for n in self.finalists()), default=4)
+        return int(math.log2(self.config.resolution // top))
+
+    def fit(self, plan: StagePlan, force: bool = True) -> StagePlan | None:
+        """`plan` cut to the images left, keeping enough for the resolution steps still needed; when the plan would
+        leave too little for them (or too few stages), it becomes a resolution step. None: no stage fits any more."""
+        cfg, left, steps = self.config, self.budget_left_kimg() + 1e-9, self.resolution_steps_left()
+        lone = cfg.stage_cost_kimg(1)
+        if left < lone: return None
+        stages_left = math.inf if cfg.stages is None else cfg.stages - plan.stage + 1
+        sampled, note = list(plan.sampled), ''
+        n_fit = lambda reserve: max((n for n in range(1, len(sampled) + 1) if cfg.stage_cost_kimg(n) + reserve <= left), default=0)
+        if force and steps > 0 and (steps >= stages_left or n_fit(steps * lone) == 0):
+            top = max(GanSpec.from_dict(n.arch).resolution for n in self.finalists())
+            grow_res = [c for c in sampled if c.action.kind == 'grow_res' and GanSpec.from_dict(self.store.node(c.parent_id).arch).resolution == top]
+            if not grow_res:
+                parent = next(n for n in self.finalists() if GanSpec.from_dict(n.arch).resolution == top)
+                grow_res = [Candidate(parent.id, a) for a in cfg.space.actions(GanSpec.from_dict(parent.arch)) if a.kind == 'grow_res'][:1]
+            sampled, note = grow_res, f'forced a resolution step: {steps} needed to reach {cfg.resolution}px'
+            steps -= 1
+        n = n_fit(steps * lone) or 1
+        if n < len(sampled):
+            note = '; '.join(filter(None, [note, f'the budget allows {n} of {len(sampled)} sampled']))
+            sampled = sampled[:n]
+        return replace(plan, sampled=tuple(sampled), note='; '.join(filter(None, [plan.note, note])))
+
     def _node_seed(self, stage: int, index: int) -> int:
         "The training seed of the `index`-th child of `stage`: fixed before training, so a resumed run draws the same."
         return _branch_seed(self.config.seed, self.branch, stage) * 64 % 2**31 + index
 
-    def _budget_left(self, next_kimg: float) -> bool:
-        cfg = self.config
-        if cfg.budget_kimg is not None and self.kimg_shown() + next_kimg > cfg.budget_kimg + 1e-9: return False
-        if cfg.budget_s is not None and time.perf_counter() - self.started_s > cfg.budget_s: return False
-        return True
-
     def _open_decision(self):
-        "The last decision of this branch if some of its children are still pending."
+        "The last decision of this branch if its rungs are not finished."
         decisions = self.store.decisions(branch=self.branch)
-        if decisions and any(self.store.node(c).status == 'pending' for c in decisions[-1].children): return decisions[-1]
+        if not decisions: return None
+        last = decisions[-1]
+        rungs = last.rungs
+        finished = rungs and 'scores' in rungs[-1] and (len(rungs) == len(self.config.rung_kimg) or not rungs[-1]['promoted'])
+        return None if finished else last
+
+    def run_rungs(self, decision) -> int | None:
+        "Successive halving over a stage's children: train each rung's survivors, score, promote; return the winner's id."
+        store, cfg = self.store, self.config
+        records, alive = [dict(r) for r in decision.rungs], list(decision.children)
+        for r, until in enumerate(cfg.rung_kimg):
+            if r < len(records) and 'scores' in records[r]:
+                alive = records[r]['promoted']
+                if not alive: break
+                continue
+            count = cfg.survivors(len(decision.children))[r + 1] if r < self.last_rung else 0
+            if r == len(records):
+                if r < self.last_rung and len(alive) <= count:  # nobody would be dropped: go straight on, unscored
+                    records.append(dict(rung=r, kimg=until, trained=[], scores={}, promoted=alive, decided_by='nobody dropped'))
+                    store.update_decision(decision.id, rungs=records); continue
+                records.append(dict(rung=r, kimg=until, trained=alive))
+                store.update_decision(decision.id, rungs=records)
+                self.emit('rung_started', stage=decision.stage, decision_id=decision.id, rung=r, kimg=until, nodes=alive)
+            for node_id in records[r]['trained']:
+                node = store.node(node_id)
+                if node.status in ('done', 'failed') and (node.status == 'failed' or node.rung >= r): continue
+                self._train_node(node, r, until)
+            trained = [store.node(i) for i in records[r]['trained']]
+            scores = {n.id: n.score for n in trained if n.status == 'done' and n.rung == r}
+            promoted, by = self.policy.promote(scores, count) if r < self.last_rung else ([], 'the stage winner')
+            records[r] |= dict(scores={str(i): v for i, v in scores.items()}, promoted=promoted, decided_by=by)
+            store.update_decision(decision.id, rungs=records,
+                                  scores={n.id: n.score for n in (store.node(i) for i in decision.children) if n.score is not None})
+            if r < self.last_rung:
+                self.emit('candidates_promoted', stage=decision.stage, decision_id=decision.id, rung=r, promoted=promoted,
+                          dropped=[i for i in scores if i not in promoted], decided_by=by)
+            alive = promoted
+            if r == self.last_rung:
+                winner = min(scores, key=lambda i: (scores[i], i)) if scores else None
+                store.update_decision(decision.id, pick=winner)
+                return winner
+            if not alive: break
         return None
 
     def step(self) -> bool:
-        "Run one growth stage (or finish the one a crash interrupted); False when the search is over."
+        "Run one growth stage (or finish the one a crash interrupted); False when no stage fits any more."
         store, cfg = self.store, self.config
         if self.stopping: return False
         history = self.history()
-        if not history:  # stage 0: the 4×4 root
-            if not self._budget_left(cfg.shown_kimg(cfg.root_budget_kimg)): return False
+        if not history:  # stage 0: the 4×4 root, trained alone to the last rung
             root = store.add_node(initial_gan(self.source.channels, cfg.channels, cfg.latent_dim).to_dict(), stage=0,
                                   seed=self._node_seed(0, 0), branch=self.branch)
             self.emit('stage_started', stage=0, parents=[], n_candidates=1)
-            self._train_node(store.node(root))
-            return True
-        if (pending_root := [n for n in history if n.parent_id is None and n.status == 'pending']):
-            self._train_node(pending_root[0]); return True
+            history = self.history()
+        if (root := history[0]).parent_id is None and root.rung < self.last_rung and root.status != 'failed':
+            self._train_node(root, self.last_rung, cfg.rung_kimg[-1]); return True
         decision = self._open_decision()
         if decision is None:
             stage = self.stages_done() + 1
             if cfg.stages is not None and stage > cfg.stages: return False
-            if not self._budget_left(cfg.shown_kimg(cfg.candidate_kimg)): return False
-            plan = self.draft(stage)
+            if not self.finalists():
+                raise RuntimeError(f'no scored node to grow from: the root failed ({root.failure}); see its traceback in the events')
+            plan = self.fit(self.draft(stage))
+            if plan is None: return False
             self.emit('stage_started', stage=stage, parents=list(plan.parents), n_candidates=len(plan.candidates))
             verdict = self.policy.decide(self, plan)
             if verdict.plan is None or not verdict.plan.sampled:
                 self.emit('policy_stopped', reason=verdict.note or 'the policy chose to stop'); return False
-            plan, note = verdict.plan, verdict.note
-            if cfg.budget_kimg is not None:  # train only as many children as the image budget allows, in sampled order
-                fit = int((cfg.budget_kimg - self.kimg_shown() + 1e-9) // cfg.shown_kimg(cfg.candidate_kimg))
-                if fit < len(plan.sampled):
-                    note += f'; the budget allows {fit} of {len(plan.sampled)} sampled'
-                    plan = replace(plan, sampled=plan.sampled[:fit])
+            plan = self.fit(verdict.plan, force=False)  # a person may ask for more than the budget holds
+            if plan is None: return False
+            note = '; '.join(filter(None, [verdict.note, plan.note if plan.note not in verdict.note else '']))
             with store.transaction():
                 children = [store.add_node(c.action.apply(GanSpec.from_dict(store.node(c.parent_id).arch)).to_dict(),
                                            stage=stage, parent_id=c.parent_id, action=action_to_dict(c.action), branch=self.branch,
@@ -446,27 +613,46 @@ class Search:
             decision = store.decision(decision_id)
             self.emit('decision_made', stage=stage, decision_id=decision_id, decided_by=verdict.decided_by, note=note,
                       sampled=[c.to_dict() for c in plan.sampled], children=children)
-        for child_id in decision.children:
-            node = store.node(child_id)
-            if node.status != 'pending': continue
-            if not self._budget_left(0.0):  # the wall-time budget ran out in the middle of a stage
-                store.update_node(child_id, status='failed', failure='not trained: the time budget was spent'); continue
-            self._train_node(node)
-        children = [store.node(c) for c in decision.children]
-        scores = {n.id: n.score for n in children if n.status == 'done'}
-        best_child = min(scores, key=scores.get) if scores else None
-        store.update_decision(decision.id, scores=scores, pick=best_child)
+        self.run_rungs(decision)
         return True
 
+    def finish(self) -> Node | None:
+        """The final phase: train the best target-resolution finalist with the images left in the budget, score it,
+        and write `final.pt`, `final-samples.png` and `final-graph.svg/png`. Returns that node (None if there is none)."""
+        if (done := self.final_segment()) is not None: return self.store.node(done.node_id)
+        node, store, cfg = self.result(), self.store, self.config
+        if node is None:
+            self.emit('final_skipped', reason=f'no finalist at {cfg.resolution}px: the search stopped before reaching it')
+            return None
+        trainer = self._trainer(node, 0)
+        start = trainer.kimg
+        trainer.budget_kimg = start + max(cfg.whole_batches_kimg(cfg.budget_kimg - self.kimg_shown()), 0)
+        self.emit('final_started', node_id=node.id, kimg_start=start, budget_kimg=trainer.budget_kimg)
+        train_s = self._train(trainer, node.id, 'final') if trainer.budget_kimg > start else 0.0
+        trainer.save(store.folder/f'{final_stem(self.branch)}.pt')
+        record, eval_s = self._score(trainer.gan)
+        write_node_files(trainer.gan, store.folder, final_stem(self.branch),
+                         GanSpec.from_dict(store.node(node.parent_id).arch) if node.parent_id else None)
+        store.add_segment(node.id, phase='final', rung=node.rung, kimg_start=start, kimg_end=trainer.kimg, scores=[record.to_dict()],
+                          score=record.value, train_s=train_s, eval_s=eval_s)
+        self.emit('final_scored', node_id=node.id, score=record.value, metric=record.metric, kimg=trainer.kimg, train_s=train_s,
+                  eval_s=eval_s, kimg_shown=self.kimg_shown(), path=f'{final_stem(self.branch)}.pt')
+        return node
+
     def run(self, max_stages: int | None = None) -> Node | None:
-        "Run stages until a stopping rule (or `max_stages` more); return the best node."
+        "Run stages until the budget is spent (or `max_stages` more), then the final phase; return the result's node."
         self.emit('search_started', config=self.config.to_dict(), resumed_nodes=len(self.history()))
-        n = 0
+        n, over = 0, False
         try:
-            while (max_stages is None or n < max_stages) and self.step(): n += 1
+            while max_stages is None or n < max_stages:
+                if not self.step(): over = True; break
+                n += 1
+            if over and not self.stopping: self.finish()
         except SearchStopped:
             self.emit('search_stopped', reason='stopped by request')
-        best = self.best(1)
-        self.emit('search_finished', best_node=best[0].id if best else None, best_score=best[0].score if best else None,
-                  kimg_shown=self.kimg_shown(), stages=self.stages_done())
-        return best[0] if best else None
+        result, final = self.result(), self.final_segment()
+        segments = self.store.segments(branch=self.branch)
+        self.emit('search_finished', best_node=result.id if result else None, best_score=result.score if result else None,
+                  final_score=final.score if final else None, kimg_shown=self.kimg_shown(), stages=self.stages_done(),
+                  train_s=sum(s.train_s or 0 for s in segments), eval_s=sum(s.eval_s or 0 for s in segments))
+        return result

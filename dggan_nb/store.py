@@ -16,10 +16,11 @@ try: import fcntl # POSIX: the writer lock; on Windows there is none
 except ImportError: fcntl = None
 
 # %% auto #0
-__all__ = ['FORMAT_VERSION', 'STATUSES', 'BUSY_TIMEOUT_S', 'SCHEMA', 'Node', 'Decision', 'Event', 'RunStore', 'nodes_table']
+__all__ = ['FORMAT_VERSION', 'STATUSES', 'BUSY_TIMEOUT_S', 'SCHEMA', 'Node', 'Decision', 'Segment', 'Event', 'RunStore',
+           'nodes_table']
 
 # %% ../nbs/07_store.ipynb #cbfcc171
-FORMAT_VERSION = 1 # bump when the schema changes; older code refuses newer runs
+FORMAT_VERSION = 2 # bump when the schema changes; older code refuses newer runs (2: rungs and training segments)
 STATUSES = ('pending', 'running', 'done', 'failed') # a node's life: pending → running → done | failed
 BUSY_TIMEOUT_S = 30 # how long a connection waits for another's write lock before failing
 
@@ -39,6 +40,7 @@ CREATE TABLE nodes (
   kimg_total   REAL NOT NULL DEFAULT 0,
   scores       TEXT NOT NULL DEFAULT '[]',
   score        REAL,
+  rung         INTEGER NOT NULL DEFAULT -1 CHECK (rung >= -1),
   checkpoint   TEXT,
   created_at   TEXT NOT NULL,
   started_at   TEXT,
@@ -59,10 +61,25 @@ CREATE TABLE decisions (
   children   TEXT NOT NULL DEFAULT '[]',
   scores     TEXT NOT NULL DEFAULT '{}',
   pick       TEXT,
+  rungs      TEXT NOT NULL DEFAULT '[]',
   decided_by TEXT NOT NULL CHECK (decided_by = 'person' OR decided_by LIKE 'policy:_%'),
   note       TEXT NOT NULL DEFAULT '',
   created_at TEXT NOT NULL
 );
+CREATE TABLE segments (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  node_id     INTEGER NOT NULL REFERENCES nodes(id),
+  phase       TEXT NOT NULL CHECK (phase IN ('rung', 'final')),
+  rung        INTEGER NOT NULL CHECK (rung >= 0),
+  kimg_start  REAL NOT NULL CHECK (kimg_start >= 0),
+  kimg_end    REAL NOT NULL CHECK (kimg_end >= kimg_start),
+  score       REAL,
+  scores      TEXT NOT NULL DEFAULT '[]',
+  train_s     REAL,
+  eval_s      REAL,
+  created_at  TEXT NOT NULL
+);
+CREATE INDEX segments_by_node ON segments(node_id);
 CREATE TABLE events (
   id      INTEGER PRIMARY KEY AUTOINCREMENT,
   time    TEXT NOT NULL,
@@ -90,6 +107,7 @@ class Node:
     kimg_total: float # ... and along its whole ancestry
     scores: list # metric records, each a dict with at least 'metric' and 'value'
     score: float | None # the ranking score, lower is better
+    rung: int # the last training rung it completed (its score is from there); -1 before the first
     checkpoint: str | None # weights file, relative to the run folder
     created_at: str
     started_at: str | None
@@ -109,8 +127,24 @@ class Decision:
     children: list # node ids built from the sampled candidates
     scores: dict # node id → score, as the decider saw them
     pick: int | dict | None # the node id or action chosen
+    rungs: list # per rung of successive halving: {'rung', 'kimg', 'trained', 'scores', 'promoted', 'decided_by'}
     decided_by: str # 'policy:<name>' or 'person'
     note: str
+    created_at: str
+
+@dataclass(frozen=True)
+class Segment:
+    "One stretch of a node's training: a rung of its stage, or the final phase; with the score it ended on."
+    id: int
+    node_id: int
+    phase: str # 'rung' (the search's successive halving) or 'final' (the result's last training)
+    rung: int # the rung index (for 'final': the node's last rung)
+    kimg_start: float # the node's own images shown when the segment began, in thousands
+    kimg_end: float # ... and when it ended
+    score: float | None
+    scores: list # metric records
+    train_s: float | None
+    eval_s: float | None
     created_at: str
 
 @dataclass(frozen=True)
@@ -182,7 +216,7 @@ class RunStore:
                  folder: str | Path, # a run folder made by `RunStore.create`
                  readonly: bool = False, # read only: for reports and dashboards; never takes the writer lock
                 ):
-        self.folder, self.readonly = Path(folder), readonly
+        self.folder, self.readonly = Path(folder).resolve(), readonly # absolute: a relative folder must not be joined to itself
         self._dbs, self._lock, self._writer_lock, self._closed = {}, threading.Lock(), None, False
         if not self.path.is_file():
             raise FileNotFoundError(f'{self.folder} holds no dggan_nb run (no run.sqlite): '
@@ -192,6 +226,9 @@ class RunStore:
             if meta['format_version'] > FORMAT_VERSION:
                 raise RuntimeError(f"{self.folder} was written by a newer dggan_nb (format {meta['format_version']} > "
                                    f'{FORMAT_VERSION}): upgrade dggan_nb to open it')
+            if meta['format_version'] < FORMAT_VERSION:
+                raise RuntimeError(f"{self.folder} was written by an older dggan_nb (format {meta['format_version']}, before "
+                                   'training rungs were recorded): read it with dggan_nb 0.1.0, or run the search again')
             if not readonly:
                 self._writer_lock = _lock_writer(self.folder)
                 for sub in ('checkpoints', 'samples'): (self.folder/sub).mkdir(exist_ok=True)
@@ -292,7 +329,7 @@ def _method(f):
 # %% ../nbs/07_store.ipynb #69636325
 _NODE_COLUMNS = ', '.join(f.name for f in fields(Node))
 _NODE_JSON = ('arch', 'action', 'scores')
-_NODE_UPDATABLE = ('status', 'failure', 'kimg_trained', 'scores', 'score', 'checkpoint',
+_NODE_UPDATABLE = ('status', 'failure', 'kimg_trained', 'scores', 'score', 'rung', 'checkpoint',
                    'started_at', 'finished_at', 'train_s', 'eval_s')
 
 def _node(row: sqlite3.Row) -> Node:
@@ -310,6 +347,7 @@ def _node_values(store: RunStore, node_id: int, changes: dict) -> dict:
         if name == 'status': value = _check_status(value)
         elif name in ('kimg_trained', 'train_s', 'eval_s'): value = _check_number(value, name, minimum=0, optional=name != 'kimg_trained')
         elif name == 'score': value = _check_number(value, 'score', optional=True)
+        elif name == 'rung': value = _check_int(value, 'rung', -1)
         elif name == 'scores': value = _to_json(_check_scores(value), 'scores')
         elif name == 'checkpoint' and value is not None: value = store.relative(value, must_exist=True)
         elif value is not None: value = _check_name(value, name)
@@ -408,15 +446,63 @@ def lineage(self: RunStore, node_id: int) -> list[Node]:
 def best(self: RunStore,
          k: int = 1, # how many
          branch: str | None = None, # only nodes of this branch
+         rung: int | None = None, # only nodes whose score is from this rung: nodes are compared at equal training
         ) -> list[Node]:
     "The `k` done nodes with the lowest score (ties: the older first): the parents of the next stage."
-    where = "WHERE status = 'done' AND score IS NOT NULL" + (' AND branch = ?' if branch is not None else '')
-    return _select_nodes(self, where, [branch] if branch is not None else [], order=f"score, id LIMIT {_check_int(k, 'k', 1)}")
+    conds = {"status = 'done' AND score IS NOT NULL": None, 'branch = ?': branch, 'rung = ?': rung}
+    where = 'WHERE ' + ' AND '.join(c for c, v in conds.items() if v is not None or '?' not in c)
+    return _select_nodes(self, where, [v for v in conds.values() if v is not None], order=f"score, id LIMIT {_check_int(k, 'k', 1)}")
 
 @_method
 def branches(self: RunStore) -> list[str]:
     "The branch names in this run, in order of their first node."
     return [r[0] for r in self.db.execute('SELECT branch FROM nodes GROUP BY branch ORDER BY MIN(id)')]
+
+_SEGMENT_COLUMNS = ', '.join(f.name for f in fields(Segment))
+
+def _segment(row: sqlite3.Row) -> Segment:
+    return Segment(**{k: json.loads(row[k]) if k == 'scores' else row[k] for k in row.keys()})
+
+@_method
+def add_segment(self: RunStore, node_id: int,
+                *, phase: str, # 'rung' or 'final'
+                rung: int, # the rung it trained (for 'final': the node's last rung)
+                kimg_start: float, kimg_end: float, # the node's own images shown before and after, in thousands
+                scores: list = (), # metric records of the score it ended on
+                score: float | None = None,
+                train_s: float | None = None, eval_s: float | None = None,
+               ) -> int:
+    "Record one stretch of a node's training and return its id."
+    if phase not in ('rung', 'final'): raise ValueError(f"phase must be 'rung' or 'final', got {phase!r}")
+    start, end = _check_number(kimg_start, 'kimg_start', 0), _check_number(kimg_end, 'kimg_end', 0)
+    if end < start: raise ValueError(f'kimg_end ({end}) is before kimg_start ({start}): a segment trains forward')
+    row = dict(node_id=_check_int(node_id, 'node_id', 1), phase=phase, rung=_check_int(rung, 'rung', 0), kimg_start=start,
+               kimg_end=end, score=_check_number(score, 'score', optional=True), scores=_to_json(_check_scores(list(scores)), 'scores'),
+               train_s=_check_number(train_s, 'train_s', 0, optional=True), eval_s=_check_number(eval_s, 'eval_s', 0, optional=True),
+               created_at=_now())
+    with self.transaction() as db:
+        self.node(node_id)
+        return db.execute(f'INSERT INTO segments ({", ".join(row)}) VALUES ({", ".join("?" * len(row))})', list(row.values())).lastrowid
+
+@_method
+def segments(self: RunStore,
+             node_id: int | None = None, # only this node's
+             branch: str | None = None, # only segments of this branch's nodes
+            ) -> list[Segment]:
+    "Training segments in the order they ran (a fork's list starts with its own nodes)."
+    conds = {'s.node_id = ?': node_id, 'n.branch = ?': branch}
+    conds = {c: v for c, v in conds.items() if v is not None}
+    where = ('WHERE ' + ' AND '.join(conds)) if conds else ''
+    cols = ', '.join(f's.{c.strip()}' for c in _SEGMENT_COLUMNS.split(','))
+    return [_segment(r) for r in self.db.execute(f'SELECT {cols} FROM segments s JOIN nodes n ON n.id = s.node_id {where} ORDER BY s.id',
+                                                 list(conds.values()))]
+
+@_method
+def kimg_shown(self: RunStore, branch: str | None = None) -> float:
+    "Thousands of images shown in all training segments (of one branch): what a budget counts."
+    where, args = ('WHERE n.branch = ?', (branch,)) if branch is not None else ('', ())
+    return self.db.execute(f'SELECT COALESCE(SUM(s.kimg_end - s.kimg_start), 0) FROM segments s JOIN nodes n ON n.id = s.node_id {where}',
+                           args).fetchone()[0]
 
 # %% ../nbs/07_store.ipynb #4424ef6f
 def _short_action(action: dict | None, width: int = 28) -> str:
@@ -450,8 +536,8 @@ def __repr__(self: RunStore) -> str:
 
 # %% ../nbs/07_store.ipynb #5830a392
 _DECISION_COLUMNS = ', '.join(f.name for f in fields(Decision))
-_DECISION_JSON = ('parents', 'candidates', 'sampled', 'children', 'scores', 'pick')
-_DECISION_UPDATABLE = ('sampled', 'children', 'scores', 'pick', 'decided_by', 'note')
+_DECISION_JSON = ('parents', 'candidates', 'sampled', 'children', 'scores', 'pick', 'rungs')
+_DECISION_UPDATABLE = ('sampled', 'children', 'scores', 'pick', 'rungs', 'decided_by', 'note')
 
 def _decision(row: sqlite3.Row) -> Decision:
     d = {k: json.loads(row[k]) if k in _DECISION_JSON and row[k] is not None else row[k] for k in row.keys()}
@@ -481,6 +567,9 @@ def _check_decision(store: RunStore, d: dict) -> dict:
     if not isinstance(d['scores'], dict) or any(int(k) not in children for k in d['scores']):
         raise ValueError(f"scores must map children's node ids {children} to scores, got {d['scores']!r}")
     for v in d['scores'].values(): _check_number(v, 'every score')
+    if not isinstance(d['rungs'], list) or not all(isinstance(r, dict) and set(r.get('trained', [])) | set(r.get('promoted', []))
+                                                   <= set(children) for r in d['rungs']):
+        raise ValueError(f"rungs must be a list of dicts whose 'trained' and 'promoted' node ids are children {children}")
     pick = d['pick']
     if not (pick is None or (isinstance(pick, int) and not isinstance(pick, bool) and store.db.execute(
             'SELECT 1 FROM nodes WHERE id = ?', (pick,)).fetchone()) or (isinstance(pick, dict) and pick in d['candidates'])):
@@ -499,11 +588,12 @@ def add_decision(self: RunStore,
                  children: list[int] = (), # the node ids built from them
                  scores: dict | None = None, # child node id → score
                  pick: int | dict | None = None, # the node id or action chosen
+                 rungs: list | None = None, # successive halving's record, rung by rung
                  note: str = '', # why, in words (a person's override, a policy's reason)
                 ) -> int:
     "Record a growth stage's decision and return its id."
     d = dict(stage=stage, branch=branch, parents=parents, candidates=candidates, sampled=list(sampled),
-             children=list(children), scores=scores or {}, pick=pick, decided_by=decided_by, note=note)
+             children=list(children), scores=scores or {}, pick=pick, rungs=rungs or [], decided_by=decided_by, note=note)
     with self.transaction() as db:
         row = dict(_check_decision(self, d), created_at=_now())
         return db.execute(f'INSERT INTO decisions ({", ".join(row)}) VALUES ({", ".join("?" * len(row))})',
@@ -511,7 +601,7 @@ def add_decision(self: RunStore,
 
 @_method
 def update_decision(self: RunStore, decision_id: int, **changes):
-    "Record more of a decision: sampled, children, scores, pick, decided_by or note."
+    "Record more of a decision: sampled, children, scores, pick, rungs, decided_by or note."
     if bad := [k for k in changes if k not in _DECISION_UPDATABLE]:
         raise ValueError(f'cannot update {bad} of a decision: update_decision takes {", ".join(_DECISION_UPDATABLE)}')
     with self.transaction() as db:
@@ -563,7 +653,7 @@ def nodes_in_flight(self: RunStore, branch: str | None = None) -> list[Node]:
 @_method
 def mark_interrupted(self: RunStore,
                      node_ids: list[int] | None = None, # which running nodes; None: all of `nodes_in_flight()`
-                     retry: bool = False, # False: 'failed' with failure 'interrupted'; True: back to 'pending'
+                     retry: bool = False, # False: 'failed' with failure 'interrupted'; True: back to where it was before
                     ) -> list[int]:
     "Settle the nodes a crashed run left running; return their ids."
     with self.transaction():
@@ -572,6 +662,7 @@ def mark_interrupted(self: RunStore,
         if stray := [i for i in node_ids if i not in running]:
             raise ValueError(f'nodes {stray} are not running: only nodes left running can be marked interrupted')
         for i in node_ids:
-            if retry: self.update_node(i, status='pending', kimg_trained=0, started_at=None, finished_at=None, train_s=None)
+            if retry and self.node(i).rung >= 0: self.update_node(i, status='done') # back to its last completed rung
+            elif retry: self.update_node(i, status='pending', kimg_trained=0, started_at=None, finished_at=None, train_s=None)
             else: self.update_node(i, status='failed', failure='interrupted')
     return node_ids

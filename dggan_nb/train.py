@@ -151,6 +151,16 @@ class Trainer:
         if self.done: self.gan.set_alpha(self._alpha())
         return self.history
 
+    def finish_fade(self):
+        "End a completed fade-in: the faded-out layers leave the model and the optimizers, so training can go on from a checkpoint."
+        if self._alpha() < 1: raise RuntimeError(f'the fade-in is at alpha {self._alpha():.2f}: train past {self.fade_kimg:g} kimg first')
+        self.gan.finish_fade()
+        for opt, net in ((self.opt_g, self.gan.G), (self.opt_d, self.gan.D)):
+            live = {id(p) for p in net.parameters()}
+            for group in opt.param_groups: group['params'] = [p for p in group['params'] if id(p) in live]
+            for p in [p for p in opt.state if id(p) not in live]: del opt.state[p]
+        return self
+
     # ---- checkpoints
     def state_dict(self) -> dict:
         "Everything needed to continue: spec, weights, optimizers, sampler and noise states, progress."

@@ -18,11 +18,12 @@ from .core import IN_TEST, pick_device, check_resolution, atomic_path
 # %% auto #0
 __all__ = ['BINOMIAL_TAPS', 'BINOMIAL_5x5', 'INCEPTION_ENV', 'check_images', 'smooth_fields', 'pyr_down', 'pyr_up',
            'laplacian_pyramid', 'swd_resolutions', 'SWDDraws', 'swd_draws', 'extract_patches', 'normalize_descriptors',
-           'swd_descriptors', 'sliced_wasserstein', 'SWDResult', 'check_swd_inputs', 'swd', 'swd_reference_numpy',
-           'frechet_distance', 'feature_stats', 'kernel_inception_distance', 'inception_weight_candidates',
-           'InceptionFeatures', 'load_inception', 'to_inception_input', 'image_features', 'default_cache_dir',
-           'FeatureStats', 'real_images_at', 'reference_stats', 'generate_images', 'fid_kid', 'fid_kid_folders',
-           'MetricRecord', 'match_resolution', 'Evaluator', 'bench_metrics']
+           'swd_descriptors', 'sorted_projections', 'sliced_wasserstein', 'SWDResult', 'check_swd_images',
+           'check_swd_match', 'check_swd_inputs', 'SWDReference', 'swd', 'swd_reference_numpy', 'frechet_distance',
+           'feature_stats', 'kernel_inception_distance', 'inception_weight_candidates', 'InceptionFeatures',
+           'load_inception', 'to_inception_input', 'image_features', 'default_cache_dir', 'FeatureStats',
+           'real_images_at', 'reference_stats', 'generate_images', 'fid_kid', 'fid_kid_folders', 'MetricRecord',
+           'match_resolution', 'Evaluator', 'bench_metrics']
 
 # %% ../nbs/06_metrics.ipynb #d394d7c3
 def check_images(images, # the tensor to check
@@ -174,14 +175,21 @@ def _sort_rows_(x: torch.Tensor) -> torch.Tensor:
     x.numpy().sort(axis=1)
     return x
 
-def sliced_wasserstein(desc_a: torch.Tensor, desc_b: torch.Tensor, # M×D descriptor sets, equally many
+def sorted_projections(desc: torch.Tensor, # M×D descriptors
+                       dirs: torch.Tensor, # D×K unit directions (one repeat)
+                      ) -> torch.Tensor:
+    "Project the descriptors onto each direction and sort: `K×M`, a row per direction."
+    return _sort_rows_(dirs.T @ desc.T)
+
+def sliced_wasserstein(desc_a: torch.Tensor | None, desc_b: torch.Tensor, # M×D descriptor sets, equally many
                        directions: torch.Tensor, # repeats × D × K unit directions
+                       sorted_a: torch.Tensor | None = None, # repeats × K × M: `desc_a` already projected and sorted
                       ) -> float:
     "Mean over repeats and directions of the 1-D Wasserstein-1 distance between the projected sets."
     dists = []
-    for dirs in directions.to(desc_a.device):
-        proj_a, proj_b = (_sort_rows_(dirs.T @ d.T) for d in (desc_a, desc_b))  # K×M: a row per direction
-        dists.append(proj_a.sub_(proj_b).abs_().mean().item())
+    for i, dirs in enumerate(directions.to(desc_b.device)):
+        proj_a = sorted_projections(desc_a, dirs) if sorted_a is None else sorted_a[i]
+        dists.append(sorted_projections(desc_b, dirs).sub_(proj_a).abs_().mean().item())
     return float(np.mean(dists))
 
 # %% ../nbs/06_metrics.ipynb #ac091b49
@@ -201,23 +209,78 @@ class SWDResult:
     def from_dict(cls, d: dict) -> SWDResult:
         return cls({int(k): float(v) for k, v in d['levels_x1e3'].items()}, float(d['average_x1e3']), int(d['n_images']))
 
+def check_swd_images(x: torch.Tensor, name: str = 'images', patch_px: int = 7) -> int:
+    "Validate one image set for SWD (float in [-1, 1], square, a power of two larger than a patch) and return its resolution."
+    check_images(x, name)
+    if x.shape[2] != x.shape[3]: raise ValueError(f'{name} images must be square, got {x.shape[2]}×{x.shape[3]}')
+    if x.shape[2] <= patch_px:
+        raise ValueError(f'{name} images are {x.shape[2]}×{x.shape[3]}, too small for the {patch_px}×{patch_px} '
+                         'patches SWD samples: evaluate at 8×8 or more (upsample the samples)')
+    check_resolution(x.shape[2], minimum=8)
+    return x.shape[2]
+
+def check_swd_match(real_shape: tuple, fake_shape: tuple):
+    "Refuse a fake set whose channels, resolution or image count differ from the real set's (`N×C×H×W` shapes)."
+    if real_shape[1] != fake_shape[1]:
+        raise ValueError(f'real has {real_shape[1]} channel(s) but fake has {fake_shape[1]}: compare like with like')
+    if real_shape[2] != fake_shape[2]:
+        raise ValueError(f'real images are {real_shape[2]}px but fake are {fake_shape[2]}px: SWD compares one '
+                         'resolution; resize one set, or use `Evaluator`, which upsamples samples to its resolution')
+    if real_shape[0] != fake_shape[0]:
+        raise ValueError(f'real has {real_shape[0]} images but fake has {fake_shape[0]}: SWD needs equally many')
+
 def check_swd_inputs(real: torch.Tensor, fake: torch.Tensor, patch_px: int = 7) -> int:
     "Validate two image sets for SWD and return their resolution."
-    for name, x in (('real', real), ('fake', fake)):
-        check_images(x, name)
-        if x.shape[2] != x.shape[3]: raise ValueError(f'{name} images must be square, got {x.shape[2]}×{x.shape[3]}')
-        if x.shape[2] <= patch_px:
-            raise ValueError(f'{name} images are {x.shape[2]}×{x.shape[3]}, too small for the {patch_px}×{patch_px} '
-                             'patches SWD samples: evaluate at 8×8 or more (upsample the samples)')
-        check_resolution(x.shape[2], minimum=8)
-    if real.shape[1] != fake.shape[1]:
-        raise ValueError(f'real has {real.shape[1]} channel(s) but fake has {fake.shape[1]}: compare like with like')
-    if real.shape[2] != fake.shape[2]:
-        raise ValueError(f'real images are {real.shape[2]}px but fake are {fake.shape[2]}px: SWD compares one '
-                         'resolution; resize one set, or use `Evaluator`, which upsamples samples to its resolution')
-    if len(real) != len(fake):
-        raise ValueError(f'real has {len(real)} images but fake has {len(fake)}: SWD needs equally many')
+    for name, x in (('real', real), ('fake', fake)): check_swd_images(x, name, patch_px)
+    check_swd_match(real.shape, fake.shape)
     return real.shape[2]
+
+# %% ../nbs/06_metrics.ipynb #f8220710
+class SWDReference:
+    "The real side of SWD with one seed: draws, normalised descriptors and, when they fit, sorted projections."
+    def __init__(self, real: torch.Tensor, # N×C×H×W in [-1, 1]; every fake set scored against it has this shape
+                 n_patches: int = 128, # neighbourhoods per image and level
+                 patch_px: int = 7, # neighbourhood side
+                 dir_repeats: int = 4, dirs_per_repeat: int = 128, # random projections
+                 seed: int = 0, # seed of the patch positions and directions
+                 device: str | torch.device | None = None, # where to compute; default: where `real` is
+                 batch_size: int = 256, # images per pyramid batch
+                 max_cache_mb: float = 512, # keep the sorted real projections if they take at most this
+                ):
+        resolution = check_swd_images(real, 'real', patch_px)
+        self.real_shape, self.patch_px, self.batch_size, self.seed = tuple(real.shape), patch_px, batch_size, seed
+        self.device = pick_device(device) if device is not None else real.device
+        self.draws = swd_draws(len(real), len(real), resolution, real.shape[1], n_patches, patch_px,
+                               dir_repeats, dirs_per_repeat, seed)
+        with torch.no_grad():
+            self.descriptors = swd_descriptors(real.to(self.device), self.draws.centers_real, patch_px, batch_size)
+            sorted_bytes = len(self.descriptors) * dir_repeats * dirs_per_repeat * len(real) * n_patches * 4
+            self.sorted_real = None if sorted_bytes > max_cache_mb * 2**20 else [
+                torch.stack([sorted_projections(desc, dirs) for dirs in directions.to(self.device)])
+                for desc, directions in zip(self.descriptors, self.draws.directions)]
+
+    @property
+    def nbytes(self) -> int:
+        "Memory held by the real descriptors and sorted projections."
+        return sum(t.nbytes for t in self.descriptors + (self.sorted_real or []))
+
+    def score(self, fake: torch.Tensor, # N×C×H×W in [-1, 1], the real set's shape
+             ) -> SWDResult:
+        "SWD of `fake` against the real set: the same numbers as `swd(real, fake)` with the same settings."
+        check_swd_images(fake, 'fake', self.patch_px)
+        check_swd_match(self.real_shape, fake.shape)
+        with torch.no_grad():
+            desc_fake = swd_descriptors(fake.to(self.device), self.draws.centers_fake, self.patch_px, self.batch_size)
+            sorted_real = self.sorted_real or [None] * len(desc_fake)
+            levels = {r: 1e3 * sliced_wasserstein(a, b, d, s) for r, a, b, d, s in
+                      zip(self.draws.resolutions, self.descriptors, desc_fake, self.draws.directions, sorted_real)}
+        return SWDResult(levels, float(np.mean(list(levels.values()))), len(fake))
+
+    def __repr__(self):
+        n, c, r, _ = self.real_shape
+        kept = 'sorted projections' if self.sorted_real is not None else 'descriptors only'
+        return (f'SWDReference({n} real images {c}×{r}×{r}, levels {self.draws.resolutions}, seed {self.seed}, '
+                f'{kept}, {self.nbytes / 2**20:.1f} MB)')
 
 def swd(real: torch.Tensor, fake: torch.Tensor, # N×C×H×W in [-1, 1], same shape
         n_patches: int = 128, # neighbourhoods per image and level
@@ -228,16 +291,9 @@ def swd(real: torch.Tensor, fake: torch.Tensor, # N×C×H×W in [-1, 1], same sh
         batch_size: int = 256, # images per pyramid batch
        ) -> SWDResult:
     "Progressive GAN's sliced Wasserstein distance between two image sets, ×10³ per level and averaged."
-    resolution = check_swd_inputs(real, fake, patch_px)
-    device = pick_device(device) if device is not None else real.device
-    draws = swd_draws(len(real), len(fake), resolution, real.shape[1], n_patches, patch_px,
-                      dir_repeats, dirs_per_repeat, seed)
-    with torch.no_grad():
-        desc_real = swd_descriptors(real.to(device), draws.centers_real, patch_px, batch_size)
-        desc_fake = swd_descriptors(fake.to(device), draws.centers_fake, patch_px, batch_size)
-        levels = {r: 1e3 * sliced_wasserstein(a, b, d)
-                  for r, a, b, d in zip(draws.resolutions, desc_real, desc_fake, draws.directions)}
-    return SWDResult(levels, float(np.mean(list(levels.values()))), len(real))
+    check_swd_inputs(real, fake, patch_px)
+    return SWDReference(real, n_patches, patch_px, dir_repeats, dirs_per_repeat, seed, device, batch_size,
+                        max_cache_mb=0).score(fake)
 
 # %% ../nbs/06_metrics.ipynb #129abae6
 def swd_reference_numpy(real, fake, # N×C×H×W arrays or tensors in [-1, 1]
@@ -501,7 +557,8 @@ class Evaluator:
         self.metric, self.n_samples, self.resolution, self.seed = metric, n_samples, resolution, seed
         self.device, self.batch_size = pick_device(device), batch_size
         self.real = real_images_at(real, resolution, n_samples, seed)
-        if metric != 'swd':
+        if metric == 'swd': self.reference = SWDReference(self.real, seed=seed, device=self.device)
+        else:
             self.extractor = extractor or load_inception(device=device)
             name = dataset_name or 'sha1-' + hashlib.sha1(self.real.numpy().tobytes()).hexdigest()[:12]
             self.reference = reference_stats(self.real, name, resolution, n_samples, self.extractor, cache_dir,
@@ -520,7 +577,7 @@ class Evaluator:
         fake, generated_px = self.samples(generate)
         details = dict(generated_resolution=generated_px)
         if self.metric == 'swd':
-            result = swd(self.real, fake, seed=self.seed, device=self.device)
+            result = self.reference.score(fake)
             value, details['levels_x1e3'] = result.average_x1e3, {str(k): v for k, v in result.levels_x1e3.items()}
         else:
             feats = image_features(fake, self.extractor, self.batch_size)
@@ -535,7 +592,7 @@ class Evaluator:
 def bench_metrics(quick: bool = False, # tiny sizes, for a run of seconds
                   device='cpu', # where our SWD and Inception run
                  ) -> dict:
-    "Time SWD (ours vs NumPy), the Fréchet distance (ours vs `sqrtm`) and Inception; print a table and a RESULT line."
+    "Time SWD (ours vs NumPy), a cached `Evaluator` call vs `swd`, the Fréchet distance (ours vs `sqrtm`) and Inception; print a table and a RESULT line."
     from cleanfid.fid import frechet_distance as frechet_distance_sqrtm
     n, sizes, dims = (64, (16, 32), 256) if quick else (2048, (32, 64), 2048)
     timed = lambda f: (lambda t0: (f(), time.perf_counter() - t0))(time.perf_counter())
@@ -548,6 +605,18 @@ def bench_metrics(quick: bool = False, # tiny sizes, for a run of seconds
         print(f'SWD      {n} images {res}×{res}: ours {ours_s:7.2f} s  NumPy reference {ref_s:7.2f} s  '
               f'×{ref_s / ours_s:5.1f}   (average ×1e3: {ours.average_x1e3:.4f} vs {ref.average_x1e3:.4f})')
         result[f'swd_{res}px'] = dict(ours_s=ours_s, reference_s=ref_s, ours=ours.average_x1e3, reference=ref.average_x1e3)
+    n_eval = 64 if quick else 512
+    for channels, res in ((1, 16), (3, 32)):
+        real, fake = smooth_fields(n_eval, channels, res, seed=3, cells=8), smooth_fields(n_eval, channels, res, seed=4, cells=8, noise=0.05)
+        evaluator, init_s = timed(lambda: Evaluator(real, 'swd', n_samples=n_eval, resolution=res, device=device, batch_size=n_eval))
+        cached, cached_s = timed(lambda: evaluator(lambda k: fake[:k]))
+        plain, plain_s = timed(lambda: swd(real, fake, device=device))
+        print(f'Evaluator {n_eval} images {channels}×{res}×{res}: cached {cached_s:7.2f} s  plain swd()     {plain_s:7.2f} s  '
+              f'×{plain_s / cached_s:5.1f}   (average ×1e3: {cached.value:.4f} vs {plain.average_x1e3:.4f}; '
+              f'init {init_s:.2f} s, cache {evaluator.reference.nbytes / 2**20:.0f} MB)')
+        result[f'evaluator_{res}px'] = dict(cached_s=cached_s, plain_s=plain_s, init_s=init_s, cached=cached.value,
+                                            plain=plain.average_x1e3, cache_mb=evaluator.reference.nbytes / 2**20)
+        result[f'evaluator_speedup_{res}px'] = plain_s / cached_s
     rng = np.random.default_rng(0)
     f1 = rng.normal(size=(2 * dims, dims)); f2 = f1 @ (np.eye(dims) + 0.05 * rng.normal(size=(dims, dims))) + 0.1
     stats = (*feature_stats(f1), *feature_stats(f2))
@@ -566,5 +635,6 @@ def bench_metrics(quick: bool = False, # tiny sizes, for a run of seconds
         inception_img_s = float('nan'); print(f'Inception: not available ({e})')
     result.update(swd_speedup=swd_ref_s / swd_ours_s, frechet_speedup=ref_s / ours_s, inception_img_s=inception_img_s)
     print(f"RESULT swd_speedup={result['swd_speedup']:.2f} frechet_speedup={result['frechet_speedup']:.2f} "
-          f"inception_img_s={inception_img_s:.2f}")
+          f"inception_img_s={inception_img_s:.2f} evaluator_speedup_16px={result['evaluator_speedup_16px']:.2f} "
+          f"evaluator_speedup_32px={result['evaluator_speedup_32px']:.2f}")
     return result

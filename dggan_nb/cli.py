@@ -12,16 +12,17 @@ from tqdm.auto import tqdm
 
 from .core import pick_device
 from .data import load_source
-from .arch import initial_gan
+from .arch import initial_gan, GanSpec
 from .nets import Gan
-from .train import TrainConfig, Trainer, train_progressive, write_node_files
+from .train import TrainConfig, Trainer, train_progressive, write_node_files, load_gan
 from .search import Search, SearchConfig, TopK, Progressive, final_stem
 from .report import write_report
 from .metrics import bench_metrics, Evaluator
+from .store import RunStore
 
 # %% auto #0
-__all__ = ['cmd_train', 'ProgressBars', 'cmd_grow', 'cmd_resume', 'cmd_report', 'bench_train', 'bench_search', 'build_parser',
-           'run_command', 'main']
+__all__ = ['BENCH_CASES', 'cmd_train', 'ProgressBars', 'cmd_grow', 'cmd_resume', 'cmd_report', 'bench_train', 'bench_search',
+           'build_parser', 'run_command', 'main']
 
 # %% ../nbs/11_cli.ipynb #66c66150
 def _add_training_args(p: argparse.ArgumentParser):
@@ -180,40 +181,74 @@ def bench_train(channels: int = 32, batch_size: int = 32, seconds: float = 10.0,
     return result
 
 # %% ../nbs/11_cli.ipynb #7a22bdd3
-def bench_search(resolution: int = 16, quick: bool = False, device: str = 'auto', seed: int = 0, out: str | Path | None = None,
-                 data: str = 'digits', # any data source; the digits are natively 8×8, 'shapes' has detail up to 64×64
+BENCH_CASES = {  # data, resolution, budget_kimg, channels: budgets at which the fixed schedule makes recognisable images on a CPU
+    'full': (('digits', 16, 80.0, 32), ('shapes', 32, 64.0, 16)),
+    'quick': (('digits', 8, 6.0, 16), ('shapes', 8, 6.0, 16)),
+}
+
+def _reached_kimg(store: RunStore, resolution: int, target: float) -> float | None:
+    "Images the run had shown when a model at `resolution` first scored `target` or better (None: never)."
+    shown = 0.0
+    for seg in store.segments():
+        shown += seg.kimg_end - seg.kimg_start
+        if seg.score is not None and seg.score <= target and GanSpec.from_dict(store.node(seg.node_id).arch).resolution == resolution:
+            return shown
+    return None
+
+def _dropped_share(store: RunStore, last_rung: int) -> float:
+    "The share of the images shown that went to nodes dropped before the last rung."
+    segments = store.segments()
+    dropped = {n.id for n in store.nodes() if n.rung < last_rung}
+    return sum(s.kimg_end - s.kimg_start for s in segments if s.node_id in dropped) / sum(s.kimg_end - s.kimg_start for s in segments)
+
+def bench_search(quick: bool = False, # the same protocol on small budgets (8×8, about a minute)
+                 seeds: int = 3, # fresh seeds per data set
+                 device: str = 'auto', out: str | Path | None = None, # keep the runs here (default: a temporary folder)
+                 cases: tuple | None = None, # (data, resolution, budget_kimg, channels) rows; default `BENCH_CASES`
                 ) -> dict:
-    "Search vs fixed schedule at equal images shown; prints both final SWDs and a RESULT line."
+    "DGGAN search vs the fixed schedule at equal images, on final models scored on the whole data set; prints a table and a RESULT line."
     import tempfile
-    source = load_source(data, resolution=resolution)
-    kimg_per_node = 0.25 if quick else 3.0
-    n_nodes = 1 + 3 * (resolution.bit_length() - 3)
-    common = dict(data=data, resolution=resolution, channels=16 if quick else 32, latent_dim=32 if quick else 64,
-                  eval_samples=128 if quick else 512, train=TrainConfig(batch_size=32), device=device, seed=seed)
-    fixed_cfg = SearchConfig(**common, candidate_kimg=kimg_per_node, budget_kimg=1e9, k=1, p=1.0)
-    budget = n_nodes * fixed_cfg.shown_kimg(kimg_per_node)  # what the fixed schedule really shows, in whole batches
-    search_cfg = SearchConfig(**common, candidate_kimg=kimg_per_node / 2, root_kimg=kimg_per_node, budget_kimg=budget, k=2, p=0.25)
     folder = Path(out) if out else Path(tempfile.mkdtemp(prefix='dggan-bench-'))
-    final = Evaluator(source, metric='swd', n_samples=256 if quick else min(2048, len(source)), resolution=resolution, seed=seed + 12345, device=pick_device(device))
-    result = {}
-    for name, cfg, policy in (('fixed', fixed_cfg, Progressive()), ('search', search_cfg, TopK())):
-        t0 = time.perf_counter()
-        s = Search.create(folder/name, cfg, policy, source)
-        best = s.run()
-        gan = s.model(best.id)
-        rec = final(lambda n: gan.generate(n, seed=seed + 999))
-        result[name] = dict(swd=rec.value, kimg=s.kimg_shown(), nodes=len(s.history()), spec=str(gan.spec), seconds=time.perf_counter() - t0)
-        print(f"{name:6s}: SWD×1e3 {rec.value:7.2f}  ({s.kimg_shown():.1f} kimg shown, {len(s.history())} nodes, "
-              f"{result[name]['seconds']:.0f} s)\n        best: {gan.spec}")
-        last = [n for n in s.history() if n.status == 'done'][-1]
-        if name == 'fixed' and last.id != best.id:  # the schedule's own result is its last node; we compare with its best
-            last_gan = s.model(last.id)
-            result[name]['last_swd'] = final(lambda n: last_gan.generate(n, seed=seed + 999)).value
-            print(f"        its last node ({last_gan.spec.resolution}px) scores {result[name]['last_swd']:.2f}; "
-                  'the comparison uses its best node, the stricter choice')
-    ratio = result['search']['swd'] / result['fixed']['swd']
-    print(f"RESULT search_swd={result['search']['swd']:.3f} fixed_swd={result['fixed']['swd']:.3f} ratio={ratio:.3f} kimg={budget:g}")
-    return dict(result, ratio=ratio, kimg=budget, folder=str(folder))
+    rows, by_case = [], {}
+    for data, resolution, budget, channels in cases or BENCH_CASES['quick' if quick else 'full']:
+        source = load_source(data, resolution=resolution)
+        n_eval = min(len(source), 256 if quick else 2048)
+        for seed in range(seeds):
+            row = dict(data=data, resolution=resolution, budget_kimg=budget, seed=seed)
+            common = dict(data=data, resolution=resolution, budget_kimg=budget, channels=channels, latent_dim=min(64, 4 * channels),
+                          eval_samples=128 if quick else 512, probe_kimg=0.25 if quick else SearchConfig.probe_kimg,
+                          device=device, seed=seed)
+            final = Evaluator(source, metric='swd', n_samples=n_eval, resolution=resolution, seed=seed + 12345, device=pick_device(device))
+            stores = {}
+            for policy in ('progressive', 'topk'):
+                t0 = time.perf_counter()
+                s = Search.create(folder/f'{data}-{resolution}-seed{seed}-{policy}', SearchConfig(**common, policy=policy), source=source)
+                s.run()
+                gan = load_gan(s.store.folder/'final.pt', s.device)
+                row[policy] = final(lambda n: gan.generate(n, seed=seed + 999)).value
+                row[f'{policy}_s'], row[f'{policy}_kimg'] = time.perf_counter() - t0, s.kimg_shown()
+                row[f'{policy}_spec'] = str(gan.spec)
+                stores[policy] = s
+            fixed_run_score = stores['progressive'].final_segment().score  # both runs' own evaluators are the same: comparable
+            row['ratio'] = row['topk'] / row['progressive']
+            row['search_reached_kimg'] = _reached_kimg(stores['topk'].store, resolution, fixed_run_score)
+            row['dropped_share'] = _dropped_share(stores['topk'].store, stores['topk'].last_rung)
+            for s in stores.values(): s.store.close()
+            rows.append(row); by_case.setdefault(f'{data}{resolution}', []).append(row['ratio'])
+            reached = f"{row['search_reached_kimg']:.1f}" if row['search_reached_kimg'] is not None else 'never'
+            print(f"{data} {resolution}px seed {seed}: fixed SWD×1e3 {row['progressive']:.2f}, search {row['topk']:.2f}, ratio {row['ratio']:.3f}; "
+                  f"search reached the fixed final score at {reached} of {budget:g} kimg; {100 * row['dropped_share']:.0f}% of its images on dropped candidates; "
+                  f"{row['progressive_s']:.0f} s / {row['topk_s']:.0f} s\n    fixed: {row['progressive_spec']}\n    search: {row['topk_spec']}", flush=True)
+    print(f"\n{'data':8s} {'px':>3s} {'seed':>4s} {'fixed':>8s} {'search':>8s} {'ratio':>6s} {'reached':>8s} {'dropped':>8s} {'fixed s':>8s} {'search s':>8s}")
+    for r in rows:
+        reached = f"{r['search_reached_kimg']:.1f}" if r['search_reached_kimg'] is not None else 'never'
+        print(f"{r['data']:8s} {r['resolution']:3d} {r['seed']:4d} {r['progressive']:8.2f} {r['topk']:8.2f} {r['ratio']:6.3f} {reached:>8s} "
+              f"{100 * r['dropped_share']:7.0f}% {r['progressive_s']:8.0f} {r['topk_s']:8.0f}")
+    means = {case: sum(v) / len(v) for case, v in by_case.items()}
+    for case, m in means.items(): print(f'mean ratio {case}: {m:.3f}')
+    ratio = sum(r['ratio'] for r in rows) / len(rows)
+    print('RESULT ' + ' '.join(f'ratio_{c}={m:.3f}' for c, m in means.items()) + f' ratio={ratio:.3f} seeds={seeds}')
+    return dict(rows=rows, means=means, ratio=ratio, folder=str(folder))
 
 # %% ../nbs/11_cli.ipynb #920ac7fc
 def build_parser() -> argparse.ArgumentParser:
@@ -256,12 +291,13 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument('--seconds', type=float, default=10.0, help='measuring time per resolution')
     bt.add_argument('--device', default='auto')
     bt.set_defaults(func=lambda a: bench_train(seconds=a.seconds, device=a.device))
-    bs = bsub.add_parser('search', help='the DGGAN search vs the fixed Progressive-GAN schedule at equal images shown')
-    bs.add_argument('--resolution', type=int, default=16); bs.add_argument('--quick', action='store_true', help='a run of about a minute')
-    bs.add_argument('--device', default='auto'); bs.add_argument('--seed', type=int, default=0)
-    bs.add_argument('--out', default=None, help='keep both runs in this folder (default: a temporary one)')
-    bs.add_argument('--data', default='digits', help="data source (default digits; 'shapes' has detail above 8×8)")
-    bs.set_defaults(func=lambda a: bench_search(a.resolution, a.quick, a.device, a.seed, a.out, a.data))
+    bs = bsub.add_parser('search', help='the DGGAN search vs the fixed Progressive-GAN schedule at equal images, over several seeds',
+                         description='Both policies grow from 4x4 to the target with the same budget of images; their final models are '
+                                     'scored on the whole data set with fresh seeds; digits at 16px and shapes at 32px.')
+    bs.add_argument('--quick', action='store_true', help='the same protocol on small budgets at 8×8 (about a minute)')
+    bs.add_argument('--seeds', type=int, default=3); bs.add_argument('--device', default='auto')
+    bs.add_argument('--out', default=None, help='keep the runs in this folder (default: a temporary one)')
+    bs.set_defaults(func=lambda a: bench_search(a.quick, a.seeds, a.device, a.out))
     bm = bsub.add_parser('metrics', help='SWD and Fréchet distance speed against reference implementations; Inception throughput')
     bm.add_argument('--quick', action='store_true'); bm.add_argument('--device', default='auto')
     bm.set_defaults(func=lambda a: bench_metrics(quick=a.quick, device=a.device))

@@ -10,17 +10,17 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from .arch import GanSpec, draw, action_from_dict, GRAPHVIZ_MISSING
-from .store import RunStore, Node, Decision
-from .search import Search, SearchConfig, Override, OverrideRequest, TopK, Candidate
-from .report import search_tree, plot_scores
+from .store import RunStore, Node, Decision, Segment
+from .search import Search, SearchConfig, Override, OverrideRequest, TopK, Candidate, final_stem
+from .report import search_tree, plot_scores, plot_schedule, best_node, final_phases
 
 # %% auto #0
-__all__ = ['STATUS_COLOURS', 'STEP_THROUGH_WAIT_S', 'svg_html', 'curves_png', 'candidate_rows', 'root_row', 'rows_html',
-           'Dashboard', 'run', 'pause', 'unpause', 'stop', 'wait', 'show_error', 'override', 'refresh', 'show_stage',
-           'next_candidates', 'show_node', 'fork']
+__all__ = ['STATUS_COLOURS', 'STEP_THROUGH_WAIT_S', 'svg_html', 'curves_png', 'schedule_png', 'halving_outcome', 'candidate_rows',
+           'root_row', 'rows_html', 'Dashboard', 'run', 'pause', 'unpause', 'stop', 'wait', 'show_error', 'override',
+           'refresh', 'show_stage', 'next_candidates', 'show_node', 'fork']
 
 # %% ../nbs/10_widgets.ipynb #cc054801
-def svg_html(dot, # a graphviz `Digraph`, e.g. `draw(spec)` or `search_tree(nodes)`
+def svg_html(dot, # a graphviz `Digraph`, e.g. `draw(spec)` or `search_tree(nodes, config)`
              max_height_px: int = 520) -> str:
     "The drawing as inline SVG in a scrolling box, for a `widgets.HTML`; a clear message when graphviz's `dot` is missing."
     try: svg = dot.pipe(format='svg').decode()
@@ -29,17 +29,30 @@ def svg_html(dot, # a graphviz `Digraph`, e.g. `draw(spec)` or `search_tree(node
         return f'<p style="color:#a33">{html.escape(GRAPHVIZ_MISSING)}</p>'
     return f'<div style="overflow:auto;max-height:{max_height_px}px">{svg[svg.index("<svg"):]}</div>'
 
+def _png(fig) -> bytes:
+    fig.tight_layout()
+    buf = io.BytesIO(); fig.savefig(buf, format='png'); return buf.getvalue()
+
 def curves_png(nodes: list[Node], # every node of the run (all branches)
+               segments: list[Segment], # every training segment of the run, in the order they ran
                metric: str = 'score') -> bytes:
-    "PNG bytes of each node's score and the best so far against images shown, one line per branch."
+    "PNG bytes of the scored segments and the finalists' best so far against images shown, one line per branch."
     from matplotlib.figure import Figure
     fig = Figure(figsize=(6, 3.2), dpi=90)
     ax = fig.subplots()
-    for branch in dict.fromkeys(n.branch for n in nodes if n.score is not None):  # a branch with no score yet has nothing to draw
-        plot_scores([n for n in nodes if n.branch == branch], metric, ax, label=f'best so far ({branch})')
-    ax.set_title(f'nodes scored: {sum(n.status == "done" for n in nodes)}', fontsize=10)
-    fig.tight_layout()
-    buf = io.BytesIO(); fig.savefig(buf, format='png'); return buf.getvalue()
+    branch_of = {n.id: n.branch for n in nodes}
+    for branch in dict.fromkeys(branch_of[s.node_id] for s in segments if s.score is not None):  # a branch with no score yet has nothing to draw
+        plot_scores(nodes, [s for s in segments if branch_of[s.node_id] == branch], metric, ax, label=f'best finalist so far ({branch})')
+    ax.set_title(f'segments scored: {sum(s.score is not None for s in segments)}', fontsize=10)
+    return _png(fig)
+
+def schedule_png(nodes: list[Node], # every node of the run
+                 segments: list[Segment]) -> bytes: # every training segment, in the order they ran
+    "PNG bytes of `plot_schedule`: which node trained when."
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(7.5, 1.4 + 0.26 * len(nodes)), dpi=90)
+    plot_schedule(nodes, segments, fig.subplots())
+    return _png(fig)
 
 # %% ../nbs/10_widgets.ipynb #a21062d0
 def _params(spec: GanSpec) -> str:
@@ -48,9 +61,22 @@ def _params(spec: GanSpec) -> str:
 
 def _score(n: Node | None) -> str: return '' if n is None or n.score is None else f'{n.score:.2f}'
 
+def _rung(n: Node | None) -> str: return '' if n is None or n.rung < 0 else f'r{n.rung}'
+
 def _action(n: Node) -> str: return str(action_from_dict(n.action)) if n.action else 'root 4px'
 
 def _key(candidate: dict) -> str: return json.dumps(candidate, sort_keys=True)
+
+def halving_outcome(decision: Decision, # one stage's decision
+                    node_id: int) -> str: # one of its children
+    "What successive halving did with a child: 'winner', 'promoted' (to its next rung), 'dropped at r<i>', or '' (not scored yet)."
+    if node_id == decision.pick: return 'winner'
+    outcome = ''
+    for r in decision.rungs:
+        if 'scores' not in r: break
+        if node_id in r['promoted']: outcome = 'promoted'
+        elif str(node_id) in r['scores']: return f"dropped at r{r['rung']}"
+    return outcome
 
 def candidate_rows(decision: Decision, # one stage's decision
                    nodes: dict[int, Node]) -> list[dict]: # node id → Node
@@ -62,28 +88,30 @@ def candidate_rows(decision: Decision, # one stage's decision
         child = nodes.get(children.get(_key(c)))
         spec = GanSpec.from_dict(child.arch) if child else cand.action.apply(GanSpec.from_dict(nodes[cand.parent_id].arch))
         rows.append(dict(index=i, action=str(cand.action), parent=cand.parent_id, params=_params(spec),
-                         node=child.id if child else None, kimg=f'{child.kimg_trained:.3f}' if child else '',
-                         score=_score(child), status=child.status if child else 'not sampled',
+                         node=child.id if child else None, kimg=f'{child.kimg_trained:.3f}' if child else '', rung=_rung(child),
+                         score=_score(child), halving=halving_outcome(decision, child.id) if child else '',
+                         status=child.status if child else 'not sampled',
                          decided_by=decision.decided_by, picked=child is not None and child.id == decision.pick))
     return rows
 
 def root_row(node: Node, decided_by: str = 'root') -> dict:
     "The row of a stage-0 node (the root, or a fork's origin)."
     return dict(index=0, action=_action(node), parent=node.parent_id or '', params=_params(GanSpec.from_dict(node.arch)),
-                node=node.id, kimg=f'{node.kimg_trained:.3f}', score=_score(node), status=node.status,
-                decided_by=decided_by, picked=True)
+                node=node.id, kimg=f'{node.kimg_trained:.3f}', rung=_rung(node), score=_score(node), halving=decided_by,
+                status=node.status, decided_by=decided_by, picked=True)
 
 STATUS_COLOURS = dict(done='#2a7a2a', failed='#b22', running='#b36b00', pending='#777', interrupted='#777')
 
 def rows_html(rows: list[dict]) -> str:
     "The candidate table as HTML."
-    head = ['#', 'action', 'parent', 'G / D params', 'kimg', 'score', 'status', 'decided by']
+    head = ['#', 'action', 'parent', 'G / D params', 'kimg', 'rung', 'score', 'halving', 'status', 'decided by']
     cell = 'style="border-bottom:1px solid #ddd;padding:1px 4px;text-align:left;white-space:nowrap;line-height:1.4"'
     out = ['<div style="max-height:300px;overflow:auto"><table style="border-collapse:collapse;font-size:11px"><tr>' + ''.join(f'<th {cell}>{h}</th>' for h in head) + '</tr>']
     for r in rows:
         colour = STATUS_COLOURS.get(r['status'], '#999')
         node = f"#{r['node']} " if r['node'] else ''
-        vals = [r['index'], html.escape(r['action']), r['parent'], r['params'], r['kimg'], r['score'],
+        halving = f'<span style="color:#888">{r["halving"]}</span>' if r['halving'].startswith('dropped') else r['halving']
+        vals = [r['index'], html.escape(r['action']), r['parent'], r['params'], r['kimg'], r['rung'], r['score'], halving,
                 f'{node}<span style="color:{colour}">{r["status"]}</span>' + (' ★' if r['picked'] else ''), html.escape(r['decided_by'])]
         out.append(f'<tr{" style=font-weight:bold" if r["picked"] else ""}>' + ''.join(f'<td {cell}>{v}</td>' for v in vals) + '</tr>')
     return ''.join(out) + '</table></div>'
@@ -165,6 +193,12 @@ def _build(self: Dashboard):
     self.fork_button = _button('fork from this node', 'code-fork', '', 'dggan-fork')
     self.graph = W.HTML(); self.samples = W.Image(format='png', layout=L(max_width='260px'))
     self.curves = W.Image(format='png', layout=L(width='100%')); self.curves.add_class('dggan-curves')
+    self.schedule = W.Image(format='png', layout=L(width='100%')); self.schedule.add_class('dggan-schedule')
+    self.plots = W.Tab(children=[self.curves, W.Box([self.schedule], layout=L(max_height='520px', overflow='auto'))],
+                       titles=('score curves', 'schedule'))
+    self.final_samples = W.Image(format='png', layout=L(max_width='200px')); self.final_info = W.HTML()
+    self.final_box = W.HBox([self.final_samples, self.final_info], layout=L(display='none', border='2px solid #d62728', padding='4px', margin='2px'))
+    self.final_box.add_class('dggan-final')
     self.tree = W.HTML(); self.error_panel = W.HTML(layout=L(display='none')); self.error_panel.add_class('dggan-errors')
     self.log = W.Output(layout=L(max_height='160px', overflow='auto', border='1px solid #ddd'))
     box = dict(border='1px solid #ddd', padding='4px', margin='2px')
@@ -175,9 +209,9 @@ def _build(self: Dashboard):
                         self.graph], layout=L(width='50%', **box))
     self.widget = W.VBox([
         self.title, W.HBox([self.start_button, self.pause_button, self.stop_button, self.refresh_button, self.step_through]),
-        self.status, self.error_panel,
+        self.status, self.error_panel, self.final_box,
         W.HBox([W.VBox([stepper, override], layout=L(width='58%')),
-                W.VBox([W.HTML('<b>score curves</b>'), self.curves], layout=L(width='42%', **box))]),
+                W.VBox([self.plots], layout=L(width='42%', **box))]),
         W.HBox([inspector, W.VBox([W.HTML('<b>search tree</b>'), self.tree], layout=L(width='50%', **box))]),
         W.HTML('<b>event log</b>'), self.log])
     self.widget.add_class('dggan-dashboard')
@@ -261,7 +295,8 @@ def _on_event(self: Dashboard, kind: str, payload: dict):
     if payload.get('branch', self.branch) != self.branch: return
     def handle():
         if kind == 'candidate_progress':
-            self._progress = f"training node {payload['node_id']}: {payload['kimg']:.3f} / {payload['budget_kimg']:.3f} kimg"
+            what = 'final phase of node' if payload.get('rung') == 'final' else f"rung {payload.get('rung')}: training node"
+            self._progress = f"{what} {payload['node_id']}: {payload['kimg']:.3f} / {payload['budget_kimg']:.3f} kimg"
             return self._show_status()
         self.log.append_stdout(f"{time.strftime('%H:%M:%S')} {kind} " + ', '.join(
             f'{k}={v}' for k, v in payload.items() if k not in ('branch', 'config', 'candidates', 'sampled', 'traceback')) + '\n')
@@ -270,8 +305,9 @@ def _on_event(self: Dashboard, kind: str, payload: dict):
         if kind == 'decision_made':
             self._waiting = None
             if payload['decided_by'] == 'person': self._acknowledge(payload)
-        if kind in ('candidate_started', 'stage_started'): self._progress = ''
-        if kind in ('candidate_started', 'candidate_scored', 'candidate_failed', 'decision_made', 'decision_needed', 'search_finished', 'search_stopped'):
+        if kind in ('candidate_started', 'stage_started', 'final_started', 'final_scored'): self._progress = ''
+        if kind in ('candidate_started', 'candidate_scored', 'candidate_failed', 'candidates_promoted', 'decision_made', 'decision_needed',
+                    'final_scored', 'final_skipped', 'search_finished', 'search_stopped'):
             self.refresh()
     self._guarded(handle)
 
@@ -331,11 +367,13 @@ def _history(self: Dashboard, nodes: list[Node]) -> list[Node]:
 def refresh(self: Dashboard):
     "Re-read the store and redraw every panel."
     with self._lock:
+        self.segments = self.store.segments()  # before the nodes: every segment's node is among them
         self.nodes = self.store.nodes()
         self.by_id = {n.id: n for n in self.nodes}
         self.history = self._history(self.nodes)
         self.decisions = self.store.decisions(branch=self.branch)
-        self._show_drawings(); self._show_override_options(); self._show_node_options()
+        self.final = final_phases(self.store).get(self.branch)
+        self._show_final(); self._show_drawings(); self._show_override_options(); self._show_node_options()
         self.show_stage(self._stage_index, select=False); self._show_status()  # the status line last: it says what is drawn
 
 def _show_status(self: Dashboard):
@@ -343,12 +381,14 @@ def _show_status(self: Dashboard):
     colour = dict(running='#2a7a2a', paused='#b36b00', crashed='#b22', stopping='#b36b00').get(state, '#333')
     self.title.value = (f'<h3 style="margin:2px 0">DGGAN search · <code class="dggan-run-folder">{html.escape(str(self.store.folder))}</code>'
                         f' · branch {html.escape(self.branch)}</h3>')
-    best = min(done, key=lambda n: (n.score, n.id)) if done else None
+    best = best_node(self.history, self.store.config)
+    shown = sum(s.kimg_end - s.kimg_start for s in self.segments if self.by_id[s.node_id].branch == self.branch)
     waiting = ' · <b style="color:#b36b00">stage waits for you: override or untick step-through</b>' if self._waiting else ''
     self.status.value = (f'<b style="color:{colour}" class="dggan-state">{state}</b> · stage {len(self.decisions)} · '
                          f'<span class="dggan-scored">nodes scored: {len(done)}</span> · '
-                         f'{sum(n.kimg_trained for n in self.history if n.branch == self.branch):.3f} kimg shown'
-                         + (f' · best #{best.id} ({self.metric} {best.score:.2f})' if best else '')
+                         f'{shown:.3f} kimg shown'
+                         + (f' · <b class="dggan-final-score">final #{self.final.node_id} ({self.metric} {self.final.score:.2f})</b>' if self.final else '')
+                         + (f' · best finalist #{best.id} ({self.metric} {best.score:.2f})' if best else '')
                          + (f' · {self._progress}' if self._progress and state in ('running', 'paused') else '') + waiting)
     self._show_controls()
 
@@ -427,7 +467,7 @@ for f in (next_candidates, _show_override_options, _show_settings): setattr(Dash
 
 # %% ../nbs/10_widgets.ipynb #9e26c785
 def _show_node_options(self: Dashboard):
-    options = tuple((f'#{n.id} {_action(n)} · {n.status}' + (f' · {n.score:.2f}' if n.score is not None else ''), n.id) for n in self.nodes)
+    options = tuple((f'#{n.id} {_action(n)} · {n.status}' + (f' · {_rung(n)} · {n.score:.2f}' if n.score is not None else ''), n.id) for n in self.nodes)
     if options != tuple(map(tuple, self.node_select.options)):
         self._updating = True
         try: self.node_select.options = options
@@ -449,7 +489,7 @@ def show_node(self: Dashboard, node_id: int | None, follow: bool = False):
             try: self.node_select.value = node_id
             finally: self._updating = False
         self.node_info.value = (f'stage {node.stage} · branch {html.escape(node.branch)} · parent {node.parent_id or "—"} · '
-                                f'{node.status} · {node.kimg_trained:.3f} kimg · {self.metric} {_score(node) or "—"}'
+                                f'{node.status} · {node.kimg_trained:.3f} kimg · rung {node.rung if node.rung >= 0 else "—"} · {self.metric} {_score(node) or "—"}'
                                 + (f'<br><span style="color:#b22">{html.escape(node.failure)}</span>' if node.failure else ''))
         key = ('node', node_id)
         if key not in self._drawn:
@@ -459,14 +499,29 @@ def show_node(self: Dashboard, node_id: int | None, follow: bool = False):
         samples = self.store.folder/'samples'/f'node-{node_id}.png'
         self.samples.value = samples.read_bytes() if node.status == 'done' and samples.exists() else b''
 
+def _show_final(self: Dashboard):
+    "The final model's panel: its samples, the node it continued, its score; hidden until the final phase has run."
+    seg = self.final
+    if seg is None: self.final_box.layout.display = 'none'; return
+    if self._drawn.get('final') != seg.id:
+        samples = self.store.folder/f'{final_stem(self.branch)}-samples.png'
+        self.final_samples.value = samples.read_bytes() if samples.exists() else b''
+        self._drawn['final'] = seg.id
+    node = self.by_id[seg.node_id]
+    self.final_info.value = (f'<b>final model</b> · <code>{final_stem(self.branch)}.pt</code><br>{self.metric} <b>{seg.score:.2f}</b> '
+                             f'after {seg.kimg_end - seg.kimg_start:.3f} kimg more in the final phase<br>it continued node #{node.id} '
+                             f'({html.escape(_action(node))}, {GanSpec.from_dict(node.arch).resolution}px, {self.metric} {_score(node)} at rung {node.rung})')
+    self.final_box.layout.display = ''
+
 def _show_drawings(self: Dashboard):
-    key = tuple((n.id, n.status, n.score) for n in self.nodes)
+    key = (tuple((n.id, n.status, n.score, n.rung) for n in self.nodes), len(self.segments))
     if self._drawn.get('signature') == key: return
     self._drawn['signature'] = key
-    self.curves.value = curves_png(self.nodes, self.metric)
-    self.tree.value = svg_html(search_tree(self.nodes, f'{len(self.nodes)} nodes'), 640)
+    self.curves.value = curves_png(self.nodes, self.segments, self.metric)
+    self.schedule.value = schedule_png(self.nodes, self.segments)
+    self.tree.value = svg_html(search_tree(self.nodes, self.store.config, f'{len(self.nodes)} nodes'), 640)
 
-for f in (_show_node_options, _node_chosen, show_node, _show_drawings): setattr(Dashboard, f.__name__, f)
+for f in (_show_node_options, _node_chosen, show_node, _show_final, _show_drawings): setattr(Dashboard, f.__name__, f)
 
 # %% ../nbs/10_widgets.ipynb #cf1530cd
 def fork(self: Dashboard, node_id: int | None = None) -> Search: # a done node (default: the one in the inspector)

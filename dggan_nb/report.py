@@ -182,12 +182,7 @@ def plot_scores(nodes: list[Node], segments: list[Segment], metric: str = 'score
 # %% ../nbs/09_report.ipynb #4b9ae16c
 def final_phases(store: RunStore) -> dict[str, Segment]:
     "Each finished branch's final-phase segment, by branch name."
-    finals = [s for s in store.segments() if s.phase == 'final']
-    out = {}
-    for e in store.events(kind='final_scored'):
-        seg = next((s for s in finals if s.node_id == e.payload['node_id'] and s.score == e.payload['score']), None)
-        if seg is not None: out[e.payload['branch']] = seg
-    return out
+    return {s.branch: s for s in store.segments() if s.phase == 'final'}
 
 def scoring_share(segments: list[Segment]) -> float:
     "The share of training time spent scoring: eval_s / (train_s + eval_s), summed over segments."

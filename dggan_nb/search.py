@@ -476,7 +476,7 @@ class Search:
         with store.transaction():
             store.update_node(node.id, status='done', kimg_trained=trainer.kimg, scores=[record.to_dict()], score=record.value, rung=rung,
                               checkpoint=path, train_s=(node.train_s or 0) + train_s, eval_s=(node.eval_s or 0) + eval_s)
-            store.add_segment(node.id, phase='rung', rung=rung, kimg_start=start, kimg_end=trainer.kimg, scores=[record.to_dict()],
+            store.add_segment(node.id, branch=self.branch, phase='rung', rung=rung, kimg_start=start, kimg_end=trainer.kimg, scores=[record.to_dict()],
                               score=record.value, train_s=train_s, eval_s=eval_s)
         self.emit('candidate_scored', node_id=node.id, score=record.value, metric=record.metric, rung=rung, kimg=trainer.kimg,
                   resolution=spec.resolution, train_s=train_s, eval_s=eval_s, kimg_shown=self.kimg_shown())
@@ -638,7 +638,7 @@ class Search:
         record, eval_s = self._score(trainer.gan)
         write_node_files(trainer.gan, store.folder, final_stem(self.branch),
                          GanSpec.from_dict(store.node(node.parent_id).arch) if node.parent_id else None)
-        store.add_segment(node.id, phase='final', rung=node.rung, kimg_start=start, kimg_end=trainer.kimg, scores=[record.to_dict()],
+        store.add_segment(node.id, branch=self.branch, phase='final', rung=node.rung, kimg_start=start, kimg_end=trainer.kimg, scores=[record.to_dict()],
                           score=record.value, train_s=train_s, eval_s=eval_s)
         self.emit('final_scored', node_id=node.id, score=record.value, metric=record.metric, kimg=trainer.kimg, train_s=train_s,
                   eval_s=eval_s, kimg_shown=self.kimg_shown(), path=f'{final_stem(self.branch)}.pt')

@@ -69,6 +69,7 @@ CREATE TABLE decisions (
 CREATE TABLE segments (
   id          INTEGER PRIMARY KEY AUTOINCREMENT,
   node_id     INTEGER NOT NULL REFERENCES nodes(id),
+  branch      TEXT NOT NULL DEFAULT 'main',
   phase       TEXT NOT NULL CHECK (phase IN ('rung', 'final')),
   rung        INTEGER NOT NULL CHECK (rung >= 0),
   kimg_start  REAL NOT NULL CHECK (kimg_start >= 0),
@@ -137,6 +138,7 @@ class Segment:
     "One stretch of a node's training: a rung of its stage, or the final phase; with the score it ended on."
     id: int
     node_id: int
+    branch: str # the branch whose budget it counts against (a fork's final phase may train a node of another branch)
     phase: str # 'rung' (the search's successive halving) or 'final' (the result's last training)
     rung: int # the rung index (for 'final': the node's last rung)
     kimg_start: float # the node's own images shown when the segment began, in thousands
@@ -468,6 +470,7 @@ def add_segment(self: RunStore, node_id: int,
                 *, phase: str, # 'rung' or 'final'
                 rung: int, # the rung it trained (for 'final': the node's last rung)
                 kimg_start: float, kimg_end: float, # the node's own images shown before and after, in thousands
+                branch: str = 'main', # the branch whose budget it counts against
                 scores: list = (), # metric records of the score it ended on
                 score: float | None = None,
                 train_s: float | None = None, eval_s: float | None = None,
@@ -476,7 +479,7 @@ def add_segment(self: RunStore, node_id: int,
     if phase not in ('rung', 'final'): raise ValueError(f"phase must be 'rung' or 'final', got {phase!r}")
     start, end = _check_number(kimg_start, 'kimg_start', 0), _check_number(kimg_end, 'kimg_end', 0)
     if end < start: raise ValueError(f'kimg_end ({end}) is before kimg_start ({start}): a segment trains forward')
-    row = dict(node_id=_check_int(node_id, 'node_id', 1), phase=phase, rung=_check_int(rung, 'rung', 0), kimg_start=start,
+    row = dict(node_id=_check_int(node_id, 'node_id', 1), branch=_check_name(branch, 'branch'), phase=phase, rung=_check_int(rung, 'rung', 0), kimg_start=start,
                kimg_end=end, score=_check_number(score, 'score', optional=True), scores=_to_json(_check_scores(list(scores)), 'scores'),
                train_s=_check_number(train_s, 'train_s', 0, optional=True), eval_s=_check_number(eval_s, 'eval_s', 0, optional=True),
                created_at=_now())
@@ -489,20 +492,17 @@ def segments(self: RunStore,
              node_id: int | None = None, # only this node's
              branch: str | None = None, # only segments of this branch's nodes
             ) -> list[Segment]:
-    "Training segments in the order they ran (a fork's list starts with its own nodes)."
-    conds = {'s.node_id = ?': node_id, 'n.branch = ?': branch}
+    "Training segments in the order they ran."
+    conds = {'node_id = ?': node_id, 'branch = ?': branch}
     conds = {c: v for c, v in conds.items() if v is not None}
     where = ('WHERE ' + ' AND '.join(conds)) if conds else ''
-    cols = ', '.join(f's.{c.strip()}' for c in _SEGMENT_COLUMNS.split(','))
-    return [_segment(r) for r in self.db.execute(f'SELECT {cols} FROM segments s JOIN nodes n ON n.id = s.node_id {where} ORDER BY s.id',
-                                                 list(conds.values()))]
+    return [_segment(r) for r in self.db.execute(f'SELECT {_SEGMENT_COLUMNS} FROM segments {where} ORDER BY id', list(conds.values()))]
 
 @_method
 def kimg_shown(self: RunStore, branch: str | None = None) -> float:
     "Thousands of images shown in all training segments (of one branch): what a budget counts."
-    where, args = ('WHERE n.branch = ?', (branch,)) if branch is not None else ('', ())
-    return self.db.execute(f'SELECT COALESCE(SUM(s.kimg_end - s.kimg_start), 0) FROM segments s JOIN nodes n ON n.id = s.node_id {where}',
-                           args).fetchone()[0]
+    where, args = ('WHERE branch = ?', (branch,)) if branch is not None else ('', ())
+    return self.db.execute(f'SELECT COALESCE(SUM(kimg_end - kimg_start), 0) FROM segments {where}', args).fetchone()[0]
 
 # %% ../nbs/07_store.ipynb #4424ef6f
 def _short_action(action: dict | None, width: int = 28) -> str:

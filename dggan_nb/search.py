@@ -504,24 +504,31 @@ class Search:
         top = max((GanSpec.from_dict(n.arch).resolution for n in self.finalists()), default=4)
         return int(math.log2(self.config.resolution // top))
 
+    def share_end_kimg(self, resolution: int) -> float:
+        "Images the stages may have shown before the search must grow past `resolution`: equal shares per resolution, as Progressive GAN spends them."
+        level = int(math.log2(resolution // 4))
+        return self.config.search_budget_kimg * (level + 1) / (self.config.resolution_steps + 1)
+
     def fit(self, plan: StagePlan, force: bool = True) -> StagePlan | None:
-        """`plan` cut to the images left, keeping enough for the resolution steps still needed; when the plan would
-        leave too little for them (or too few stages), it becomes a resolution step. None: no stage fits any more."""
-        cfg, left, steps = self.config, self.budget_left_kimg() + 1e-9, self.resolution_steps_left()
-        lone = cfg.stage_cost_kimg(1)
+        """`plan` cut to the images it may use: enough must be left for the resolution steps still needed, and each
+        resolution gets an equal share of the stages' budget. When not even one candidate fits (or too few stages are
+        left), the stage becomes a resolution step of the best top-resolution finalist. None: no stage fits any more."""
+        cfg, shown, steps = self.config, self.kimg_shown(), self.resolution_steps_left()
+        left, lone = cfg.search_budget_kimg - shown + 1e-9, cfg.stage_cost_kimg(1)
         if left < lone: return None
         stages_left = math.inf if cfg.stages is None else cfg.stages - plan.stage + 1
+        top = max(GanSpec.from_dict(n.arch).resolution for n in self.finalists())
+        room = left - steps * lone
+        if force and steps > 0: room = min(room, self.share_end_kimg(top) - shown + 1e-9)
         sampled, note = list(plan.sampled), ''
-        n_fit = lambda reserve: max((n for n in range(1, len(sampled) + 1) if cfg.stage_cost_kimg(n) + reserve <= left), default=0)
-        if force and steps > 0 and (steps >= stages_left or n_fit(steps * lone) == 0):
-            top = max(GanSpec.from_dict(n.arch).resolution for n in self.finalists())
+        if force and steps > 0 and (steps >= stages_left or cfg.stage_cost_kimg(1) > room):
             grow_res = [c for c in sampled if c.action.kind == 'grow_res' and GanSpec.from_dict(self.store.node(c.parent_id).arch).resolution == top]
             if not grow_res:
                 parent = next(n for n in self.finalists() if GanSpec.from_dict(n.arch).resolution == top)
                 grow_res = [Candidate(parent.id, a) for a in cfg.space.actions(GanSpec.from_dict(parent.arch)) if a.kind == 'grow_res'][:1]
-            sampled, note = grow_res, f'forced a resolution step: {steps} needed to reach {cfg.resolution}px'
-            steps -= 1
-        n = n_fit(steps * lone) or 1
+            why = f'{steps} needed to reach {cfg.resolution}px' if steps >= stages_left or left - steps * lone < lone else f'the {top}px share of the budget is spent'
+            sampled, note, room = grow_res, f'forced a resolution step: {why}', left - (steps - 1) * lone
+        n = max((n for n in range(1, len(sampled) + 1) if cfg.stage_cost_kimg(n) <= room), default=1)
         if n < len(sampled):
             note = '; '.join(filter(None, [note, f'the budget allows {n} of {len(sampled)} sampled']))
             sampled = sampled[:n]

@@ -484,12 +484,20 @@ class Search:
         return store.node(node.id)
 
     # ---- stages
+    def share_resolution(self) -> int:
+        "The resolution whose share of the stages' budget is being spent (see `share_end_kimg`)."
+        share = self.config.search_budget_kimg / (self.config.resolution_steps + 1)
+        return 4 * 2 ** min(self.config.resolution_steps, int(self.kimg_shown() / share + 1e-9))
+
     def draft(self, stage: int) -> StagePlan:
-        "The automatic plan for `stage`: top-K parents, every valid action on each, each kept with probability p."
+        """The automatic plan for `stage`: top-K parents, every valid action on each whose child is at least at the
+        resolution of the budget's current share (lower-resolution parents compete, but grow into it), each kept with probability p."""
         k, p = self.policy.settings(self.config.k, self.config.p)
         parents = self.best(k)
         if not parents: raise RuntimeError('no scored node to grow from: every node so far failed')
-        candidates = [Candidate(n.id, a) for n in parents for a in self.config.space.actions(GanSpec.from_dict(n.arch))]
+        share_px = self.share_resolution()
+        candidates = [Candidate(n.id, a) for n in parents for a in self.config.space.actions(GanSpec.from_dict(n.arch))
+                      if a.apply(GanSpec.from_dict(n.arch)).resolution >= share_px]
         rng = random.Random(_branch_seed(self.config.seed, self.branch, stage))
         sampled = [c for c in candidates if rng.random() < p]
         if not sampled and candidates: sampled = [rng.choice(candidates)]  # every stage trains at least one child
@@ -521,12 +529,13 @@ class Search:
         room = left - steps * lone
         if force and steps > 0: room = min(room, self.share_end_kimg(top) - shown + 1e-9)
         sampled, note = list(plan.sampled), ''
-        if force and steps > 0 and (steps >= stages_left or cfg.stage_cost_kimg(1) > room):
+        if force and steps > 0 and (steps >= stages_left or cfg.stage_cost_kimg(1) > room or not sampled):
             grow_res = [c for c in sampled if c.action.kind == 'grow_res' and GanSpec.from_dict(self.store.node(c.parent_id).arch).resolution == top]
             if not grow_res:
                 parent = next(n for n in self.finalists() if GanSpec.from_dict(n.arch).resolution == top)
                 grow_res = [Candidate(parent.id, a) for a in cfg.space.actions(GanSpec.from_dict(parent.arch)) if a.kind == 'grow_res'][:1]
-            why = f'{steps} needed to reach {cfg.resolution}px' if steps >= stages_left or left - steps * lone < lone else f'the {top}px share of the budget is spent'
+            why = (f'{steps} needed to reach {cfg.resolution}px' if steps >= stages_left or left - steps * lone < lone else
+                   f'the {top}px share of the budget is spent' if sampled else f'no top-{plan.k} parent can grow to {self.share_resolution()}px')
             sampled, note, room = grow_res, f'forced a resolution step: {why}', left - (steps - 1) * lone
         n = max((n for n in range(1, len(sampled) + 1) if cfg.stage_cost_kimg(n) <= room), default=1)
         if n < len(sampled):

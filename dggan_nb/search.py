@@ -33,12 +33,12 @@ class SearchConfig:
     data: str = 'digits'            # data source: 'digits', 'shapes', a torchvision name or an image folder
     resolution: int = 16            # target resolution: the search reaches it, and the result is a model at it
     k: int = 2                      # parents per stage: the K best nodes of the history
-    p: float = 0.35                 # probability of keeping each enumerated candidate
-    probe_kimg: float = 2.0         # rung 0: every candidate of a stage trains this long (thousands of images)
+    p: float = 0.3                  # probability of keeping each enumerated candidate
+    probe_kimg: float = 4.0         # rung 0: every candidate of a stage trains this long (thousands of images)
     eta: int = 2                    # successive halving: each rung keeps the best 1/eta (the last rung keeps one, the winner)
     rungs: int = 3                  # rung r trains its candidates to probe_kimg·eta^r kimg; 1 rung: every candidate trains probe_kimg
-    budget_kimg: float = 64.0       # every image shown counts: probes, promotions, the final phase
-    final_fraction: float = 0.25    # share of budget_kimg kept for the final training of the result
+    budget_kimg: float = 256.0      # every image shown counts: probes, promotions, the final phase
+    final_fraction: float = 0.4     # share of budget_kimg kept for the final training of the result
     stages: int | None = None       # at most this many growth stages (None: until the budget is spent)
     policy: str = 'topk'            # 'topk' (DGGAN) or 'progressive' (the fixed schedule); stored, so resume and forks keep it
     metric: str = 'swd'             # 'swd' (fast on CPU), 'fid' or 'kid'

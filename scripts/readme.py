@@ -10,7 +10,7 @@ parts = []
 for cell in nb['cells']:
     src = ''.join(cell['source']).strip()
     if not src or re.match(r'#\|\s*hide', src): continue
-    if cell['cell_type'] == 'markdown': parts.append(src)
+    if cell['cell_type'] == 'markdown': parts.append(re.sub(r'\]\((images/[^)]+)\)', r'](nbs/\1)', src))  # pictures live in nbs/images
     else: parts.append('```python\n' + '\n'.join(l for l in src.splitlines() if not l.startswith('#|')) + '\n```')
 text = '<!-- generated from nbs/index.ipynb by scripts/readme.py: edit the notebook, not this file -->\n\n' + '\n\n'.join(parts) + '\n'
 readme = root / 'README.md'

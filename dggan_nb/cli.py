@@ -181,9 +181,9 @@ def bench_train(channels: int = 32, batch_size: int = 32, seconds: float = 10.0,
     return result
 
 # %% ../nbs/11_cli.ipynb #7a22bdd3
-BENCH_CASES = {  # data, resolution, budget_kimg, channels: budgets at which the fixed schedule makes recognisable images on a CPU
-    'full': (('digits', 16, 80.0, 32), ('shapes', 32, 64.0, 16)),
-    'quick': (('digits', 8, 6.0, 16), ('shapes', 8, 6.0, 16)),
+BENCH_CASES = {  # data, resolution, budget_kimg, channels, probe_kimg: budgets at which the fixed schedule makes recognisable images on a CPU
+    'full': (('digits', 16, 192.0, 32, 4.0), ('shapes', 32, 128.0, 16, 2.0)),
+    'quick': (('digits', 8, 6.0, 16, 0.25), ('shapes', 8, 6.0, 16, 0.25)),
 }
 
 def _reached_kimg(store: RunStore, resolution: int, target: float) -> float | None:
@@ -204,19 +204,19 @@ def _dropped_share(store: RunStore, last_rung: int) -> float:
 def bench_search(quick: bool = False, # the same protocol on small budgets (8×8, about a minute)
                  seeds: int = 3, # fresh seeds per data set
                  device: str = 'auto', out: str | Path | None = None, # keep the runs here (default: a temporary folder)
-                 cases: tuple | None = None, # (data, resolution, budget_kimg, channels) rows; default `BENCH_CASES`
+                 cases: tuple | None = None, # (data, resolution, budget_kimg, channels, probe_kimg) rows; default `BENCH_CASES`
                 ) -> dict:
     "DGGAN search vs the fixed schedule at equal images, on final models scored on the whole data set; prints a table and a RESULT line."
     import tempfile
     folder = Path(out) if out else Path(tempfile.mkdtemp(prefix='dggan-bench-'))
     rows, by_case = [], {}
-    for data, resolution, budget, channels in cases or BENCH_CASES['quick' if quick else 'full']:
+    for data, resolution, budget, channels, probe_kimg in cases or BENCH_CASES['quick' if quick else 'full']:
         source = load_source(data, resolution=resolution)
         n_eval = min(len(source), 256 if quick else 2048)
         for seed in range(seeds):
             row = dict(data=data, resolution=resolution, budget_kimg=budget, seed=seed)
             common = dict(data=data, resolution=resolution, budget_kimg=budget, channels=channels, latent_dim=min(64, 4 * channels),
-                          eval_samples=128 if quick else 512, probe_kimg=0.25 if quick else SearchConfig.probe_kimg,
+                          eval_samples=128 if quick else 512, probe_kimg=probe_kimg,
                           device=device, seed=seed)
             final = Evaluator(source, metric='swd', n_samples=n_eval, resolution=resolution, seed=seed + 12345, device=pick_device(device))
             stores = {}

@@ -181,7 +181,7 @@ def bench_train(channels: int = 32, batch_size: int = 32, seconds: float = 10.0,
     return result
 
 # %% ../nbs/11_cli.ipynb #7a22bdd3
-BENCH_CASES = {  # data, resolution, budget_kimg, channels, probe_kimg: budgets at which the fixed schedule makes recognisable images on a CPU
+BENCH_CASES = {  # data, resolution, budget_kimg, channels, probe_kimg (digits: the fixed schedule makes clear digits; shapes: too small, see the chapter)
     'full': (('digits', 16, 192.0, 32, 4.0), ('shapes', 32, 128.0, 16, 2.0)),
     'quick': (('digits', 8, 6.0, 16, 0.25), ('shapes', 8, 6.0, 16, 0.25)),
 }

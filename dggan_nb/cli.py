@@ -198,7 +198,7 @@ def _reached_kimg(store: RunStore, resolution: int, target: float) -> float | No
 def _dropped_share(store: RunStore, last_rung: int) -> float:
     "The share of the images shown that went to nodes dropped before the last rung."
     segments = store.segments()
-    dropped = {n.id for n in store.nodes() if n.rung < last_rung}
+    dropped = {n.id for n in store.nodes() if n.rung < last_rung}  # failed ones too: their images are spent all the same
     return sum(s.kimg_end - s.kimg_start for s in segments if s.node_id in dropped) / sum(s.kimg_end - s.kimg_start for s in segments)
 
 def bench_search(quick: bool = False, # the same protocol on small budgets (8×8, about a minute)

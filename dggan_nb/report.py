@@ -11,7 +11,7 @@ from typing import NamedTuple
 from .core import atomic_write_text
 from .arch import GanSpec, save_drawing, action_from_dict, GRAPHVIZ_MISSING
 from .store import RunStore, Node, Segment
-from .search import SearchConfig, final_stem
+from .search import SearchConfig, final_stem, rank_finalists
 
 # %% auto #0
 __all__ = ['FINAL_COLOUR', 'last_rung', 'dropped', 'best_node', 'best_path', 'search_tree', 'shown_spans', 'plot_schedule',
@@ -33,9 +33,7 @@ def dropped(n: Node, last: int) -> bool:
 def best_node(nodes: list[Node], # e.g. `store.nodes()` or `search.history()`
               config: dict) -> Node | None: # the run's settings, `store.config`
     "The best finalist (done, scored at the last rung) at the target resolution; ties go to the older; None while there is none."
-    last = last_rung(config)
-    finalists = [n for n in nodes if n.status == 'done' and n.score is not None and n.rung == last and _resolution(n) == config['resolution']]
-    return min(finalists, key=lambda n: (n.score, n.id), default=None)
+    return next(iter(rank_finalists(nodes, last_rung(config), config['resolution'])), None)
 
 def best_path(nodes: list[Node], config: dict) -> set[int]:
     "Ids on the path from the root to `best_node` (empty while there is none)."

@@ -21,7 +21,7 @@ from .store import RunStore, Node
 
 # %% auto #0
 __all__ = ['METRICS', 'POLICIES', 'SearchConfig', 'Candidate', 'StagePlan', 'Verdict', 'TopK', 'Progressive', 'make_policy',
-           'OverrideRequest', 'Override', 'SearchStopped', 'final_stem', 'Search']
+           'OverrideRequest', 'Override', 'SearchStopped', 'rank_finalists', 'final_stem', 'Search']
 
 # %% ../nbs/08_search.ipynb #f2bed93d
 METRICS = ('swd', 'fid', 'kid')
@@ -287,6 +287,12 @@ class SearchStopped(Exception):
 def _branch_seed(seed: int, branch: str, stage: int) -> int:
     return (seed * 1_000_003 + sum(map(ord, branch)) * 7919 + stage) % 2**31
 
+def rank_finalists(nodes: list[Node], last_rung: int, resolution: int | None = None) -> list[Node]:
+    "Done nodes scored at the last rung (only those at `resolution`, if given), best first, ties to the older: the one ranking rule."
+    done = [n for n in nodes if n.status == 'done' and n.score is not None and n.rung == last_rung
+            and (resolution is None or GanSpec.from_dict(n.arch).resolution == resolution)]
+    return sorted(done, key=lambda n: (n.score, n.id))
+
 def final_stem(branch: str) -> str:
     "The name stem of a branch's result files: `final` (`final.pt`, `final-samples.png`, `final-graph.svg`); forks: `<branch>-final`."
     return 'final' if branch == 'main' else f'{branch}-final'
@@ -390,8 +396,7 @@ class Search:
 
     def finalists(self) -> list[Node]:
         "Done nodes that completed the last rung, best first: they trained equally long, so their scores compare."
-        done = [n for n in self.history() if n.status == 'done' and n.score is not None and n.rung == self.last_rung]
-        return sorted(done, key=lambda n: (n.score, n.id))
+        return rank_finalists(self.history(), self.last_rung)
 
     def best(self, k: int = 1) -> list[Node]:
         "The k best finalists of this branch's history (lowest score): the parents of the next stage."
@@ -399,7 +404,7 @@ class Search:
 
     def result(self) -> Node | None:
         "The best finalist at the target resolution: what the final phase trains on."
-        return next((n for n in self.finalists() if GanSpec.from_dict(n.arch).resolution == self.config.resolution), None)
+        return next(iter(rank_finalists(self.history(), self.last_rung, self.config.resolution)), None)
 
     def kimg_shown(self) -> float:
         "Images shown in this branch's training segments (probes, promotions, final phase), in thousands."
@@ -575,7 +580,7 @@ class Search:
                 self.emit('rung_started', stage=decision.stage, decision_id=decision.id, rung=r, kimg=until, nodes=alive)
             for node_id in records[r]['trained']:
                 node = store.node(node_id)
-                if node.status in ('done', 'failed') and (node.status == 'failed' or node.rung >= r): continue
+                if node.status == 'failed' or node.rung >= r: continue
                 self._train_node(node, r, until)
             trained = [store.node(i) for i in records[r]['trained']]
             scores = {n.id: n.score for n in trained if n.status == 'done' and n.rung == r}

@@ -4,10 +4,10 @@
 
 # %% ../nbs/08_search.ipynb #72572dce
 from __future__ import annotations
-import math, random, threading, time, traceback
+import math, queue, random, threading, time, traceback
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import torch
 
@@ -20,8 +20,9 @@ from .metrics import Evaluator
 from .store import RunStore, Node
 
 # %% auto #0
-__all__ = ['METRICS', 'POLICIES', 'SearchConfig', 'Candidate', 'StagePlan', 'Verdict', 'TopK', 'Progressive', 'make_policy',
-           'OverrideRequest', 'Override', 'SearchStopped', 'rank_finalists', 'final_stem', 'Search']
+__all__ = ['METRICS', 'POLICIES', 'SearchConfig', 'Candidate', 'StagePlan', 'Verdict', 'History', 'TopK', 'Progressive',
+           'make_policy', 'OverrideRequest', 'apply_request', 'SearchStopped', 'NodeTask', 'NodeResult', 'Failure',
+           'Runner', 'InProcess', 'rank_finalists', 'final_stem', 'Planner', 'Subscription', 'Search']
 
 # %% ../nbs/08_search.ipynb #f2bed93d
 METRICS = ('swd', 'fid', 'kid')
@@ -147,11 +148,19 @@ class Verdict:
     decided_by: str
     note: str = ''
 
+@dataclass(frozen=True)
+class History:
+    "What a policy sees when it decides: the branch's nodes, oldest first (a fork's begin with its origin), and the run's settings."
+    nodes: tuple
+    config: SearchConfig
+    @property
+    def done(self) -> list[Node]: return [n for n in self.nodes if n.status == 'done']
+
 class TopK:
     "DGGAN's automatic policy: train the sampled candidates of the top-K parents; promote the best 1/eta at each rung."
     name = 'topk'
     def settings(self, k: int, p: float) -> tuple[int, float]: return k, p
-    def decide(self, search: Search, plan: StagePlan) -> Verdict:
+    def decide(self, plan: StagePlan, history: History) -> Verdict:
         return Verdict(plan, f'policy:{self.name}', f'top-{plan.k} parents, p={plan.p}' + (f'; {plan.note}' if plan.note else ''))
     def promote(self, scores: dict[int, float], count: int) -> tuple[list[int], str]:
         "The `count` best-scored nodes of a rung (ties: the older first) go on to the next rung."
@@ -161,14 +170,14 @@ class Progressive(TopK):
     "Progressive GAN's fixed schedule as a policy: grow the latest node by the next scheduled action."
     name = 'progressive'
     def settings(self, k, p): return 1, 1.0
-    def decide(self, search: Search, plan: StagePlan) -> Verdict:
-        nodes = [n for n in search.history() if n.status == 'done']
-        latest = nodes[-1]
-        schedule = progressive_schedule(GanSpec.from_dict(nodes[0].arch), search.config.resolution, search.config.channels)
+    def decide(self, plan: StagePlan, history: History) -> Verdict:
+        nodes, cfg = history.done, history.config
+        schedule = progressive_schedule(GanSpec.from_dict(nodes[0].arch), cfg.resolution, cfg.channels)
         step = len(nodes) - 1
         if step >= len(schedule): return Verdict(None, f'policy:{self.name}', 'the fixed schedule is complete')
-        chosen = Candidate(latest.id, schedule[step])
-        return Verdict(replace(plan, parents=(latest.id,), candidates=(chosen,), sampled=(chosen,)), f'policy:{self.name}', f'step {step + 1} of {len(schedule)}')
+        chosen = Candidate(nodes[-1].id, schedule[step])
+        return Verdict(replace(plan, parents=(chosen.parent_id,), candidates=(chosen,), sampled=(chosen,)), f'policy:{self.name}',
+                       f'step {step + 1} of {len(schedule)}')
 
 def make_policy(name: str):
     "The policy a run's config names."
@@ -194,96 +203,153 @@ class OverrideRequest:
         "True when the request only promotes or drops nodes: the next stage's decision stays the policy's."
         return bool(self.promote or self.drop) and self.pick is None and not (self.veto or self.force or self.stop or self.k or self.p or self.note)
 
-class Override:
-    "A policy that takes decisions from outside (a dashboard) and falls back to `fallback`."
-    def __init__(self, fallback=None, # the policy used when nobody decides (default TopK)
-                 wait_s: float | None = None): # how long each decision waits for a person (None: not at all)
-        self.fallback, self.wait_s = fallback or TopK(), wait_s
-        self._pending: OverrideRequest | None = None
-        self._promote, self._drop = set(), set()
-        self._released = False
-        self._arrived = threading.Condition()
-        self.k = self.p = None
-        self.waiting: StagePlan | None = None  # the plan a person is being asked about
-        self.acknowledged: list[tuple[OverrideRequest, float]] = []  # (request, seconds from submit to use)
+    def check(self) -> OverrideRequest:
+        "Refuse settings no plan can use, when they are submitted rather than when they are used."
+        if self.k is not None and self.k < 1: raise ValueError(f'k must be ≥ 1, got {self.k}')
+        if self.p is not None and not 0 < self.p <= 1: raise ValueError(f'p must be in (0, 1], got {self.p}')
+        return self
 
-    def submit(self, request: OverrideRequest | None = None, **kwargs):
-        "Queue a person's override for the next decision (or answer the one being waited on)."
-        request = request or OverrideRequest(**kwargs)
-        if request.k is not None and request.k < 1: raise ValueError(f'k must be ≥ 1, got {request.k}')
-        if request.p is not None and not 0 < request.p <= 1: raise ValueError(f'p must be in (0, 1], got {request.p}')
-        with self._arrived:
-            if request.k is not None: self.k = request.k
-            if request.p is not None: self.p = request.p
-            self._promote |= set(request.promote); self._drop |= set(request.drop)
-            if not request.rungs_only: self._pending = request
-            self._arrived.notify_all()
+def _resolve(plan: StagePlan, items: list) -> list:
+    "Candidates given as themselves or as indices into the plan's enumerated candidates."
+    out = []
+    for it in items:
+        if isinstance(it, int):
+            if not 0 <= it < len(plan.candidates): raise ValueError(f'candidate index {it} is out of range 0..{len(plan.candidates)-1}')
+            out.append(plan.candidates[it])
+        else: out.append(it)
+    return out
 
-    name = property(lambda self: self.fallback.name, doc="The automatic policy's name: what the run's config records.")
+def apply_request(plan: StagePlan, request: OverrideRequest, history: History) -> Verdict:
+    "A person's verdict on `plan`: the picked candidates (or the sampled ones), less the vetoed, plus the forced."
+    sampled = list(plan.sampled) if request.pick is None else _resolve(plan, request.pick)
+    vetoed = _resolve(plan, request.veto)
+    vetoed_actions = {c.action if isinstance(c, Candidate) else c for c in vetoed}
+    sampled = [c for c in sampled if c.action not in vetoed_actions and c not in vetoed]
+    sampled += [c for c in _resolve(plan, request.force) if c not in sampled]
+    known = set(plan.parents) | {n.id for n in history.nodes}
+    for c in sampled:
+        if c.parent_id not in known: raise ValueError(f'{c}: node {c.parent_id} is not in this search')
+    return Verdict(None if request.stop and not sampled else replace(plan, sampled=tuple(sampled)), 'person', request.note or 'a person decided')
 
-    def settings(self, k, p):
-        "K and p for the next plan: a person's, else the fallback policy's."
-        k, p = self.fallback.settings(k, p)
-        return (self.k or k, self.p or p)
-
-    def promote(self, scores: dict[int, float], count: int) -> tuple[list[int], str]:
-        "The fallback's promotion, less the nodes a person dropped, plus those a person promoted."
-        chosen, by = self.fallback.promote(scores, count)
-        with self._arrived:
-            promote, drop = self._promote & set(scores), self._drop & set(scores)
-            self._promote -= promote; self._drop -= drop
-        if not promote | drop: return chosen, by
-        return [i for i in chosen if i not in drop] + sorted(i for i in promote if i not in chosen and i not in drop), 'person'
-
-    @property
-    def pending(self) -> OverrideRequest | None:
-        "The override queued for the next decision, if any."
-        return self._pending
-
-    def cancel(self):
-        "Withdraw the queued override (K and p changes stay)."
-        with self._arrived: self._pending = None
-
-    def release(self):
-        "Let a decision that is waiting for a person go on with the fallback policy."
-        with self._arrived: self._released = True; self._arrived.notify_all()
-
-    def _resolve(self, plan: StagePlan, items: list) -> list:
-        out = []
-        for it in items:
-            if isinstance(it, int):
-                if not 0 <= it < len(plan.candidates): raise ValueError(f'candidate index {it} is out of range 0..{len(plan.candidates)-1}')
-                out.append(plan.candidates[it])
-            else: out.append(it)
-        return out
-
-    def decide(self, search: Search, plan: StagePlan) -> Verdict:
-        with self._arrived:
-            if self._pending is None and self.wait_s:
-                self.waiting = plan
-                search.emit('decision_needed', stage=plan.stage, candidates=[c.to_dict() for c in plan.candidates],
-                            sampled=[c.to_dict() for c in plan.sampled], wait_s=self.wait_s)
-                self._arrived.wait_for(lambda: self._pending is not None or search.stopping or self._released, timeout=self.wait_s)
-                self.waiting, self._released = None, False
-            request, self._pending = self._pending, None
-        if request is None: return self.fallback.decide(search, plan)
-        self.acknowledged.append((request, time.perf_counter() - request.submitted_at))
-        sampled = list(plan.sampled)
-        if request.pick is not None: sampled = self._resolve(plan, request.pick)
-        vetoed = self._resolve(plan, request.veto)
-        vetoed_actions = {c.action if isinstance(c, Candidate) else c for c in vetoed}
-        sampled = [c for c in sampled if c.action not in vetoed_actions and c not in vetoed]
-        sampled += [c for c in self._resolve(plan, request.force) if c not in sampled]
-        for c in sampled:
-            if c.parent_id not in plan.parents and c.parent_id not in {n.id for n in search.history()}:
-                raise ValueError(f'{c}: node {c.parent_id} is not in this search')
-        note = request.note or 'a person decided'
-        return Verdict(None if request.stop and not sampled else replace(plan, sampled=tuple(sampled)), 'person', note)
-
-# %% ../nbs/08_search.ipynb #a7ab0fe5
+# %% ../nbs/08_search.ipynb #bad12a55
 class SearchStopped(Exception):
     "The search was asked to stop."
 
+@dataclass(frozen=True)
+class NodeTask:
+    "One node's training to a rung (or its final phase), by value: all a runner needs, in this process or on another machine."
+    folder: str                          # the run folder, absolute (on a cluster: storage that every machine shares)
+    node_id: int
+    arch: dict                           # the node's `GanSpec`, as a dict
+    seed: int                            # its training seed
+    rung: int | str                      # the rung it completes, or 'final'
+    until_kimg: float                    # train until the node has seen this many images of its own (thousands)
+    save_as: str                         # its checkpoint, relative to the folder
+    kimg_start: float = 0.0              # images it has seen already
+    checkpoint: str | None = None        # its own checkpoint, when it trained before: training continues from it
+    parent_checkpoint: str | None = None # its parent's checkpoint, when it is new: it grows from it
+    action: dict | None = None           # the action that grows the parent into it
+    samples_as: str | None = None        # its sample grid, relative to the folder
+    stem: str | None = None              # the final phase: write `<stem>-samples.png` and `<stem>-graph.svg/png` instead
+    parent_arch: dict | None = None      # drawn beside it in the final graph
+
+@dataclass(frozen=True)
+class NodeResult:
+    "What training and scoring one node gave; the driver records it."
+    node_id: int
+    rung: int | str
+    kimg_start: float
+    kimg_end: float
+    score: float
+    scores: list    # the metric records, as dicts
+    train_s: float
+    eval_s: float
+
+@dataclass(frozen=True)
+class Failure:
+    "A task that raised: its node is failed with this reason (a Python error is not retried)."
+    node_id: int
+    reason: str
+    traceback: str = ''
+
+class Runner:
+    "Trains and scores one node from a `NodeTask`: the same code in the search's process and in a remote worker."
+    def __init__(self, config: SearchConfig, # the run's settings
+                 source: ImageSource | None = None, # the data (default: loaded from the config)
+                 device: str | None = None): # default: the config's
+        self.config = config
+        self.source = source or load_source(config.data, resolution=config.resolution)
+        self.source.check(config.score_resolution)
+        self.device = pick_device(device or config.device)
+        self.evaluator = Evaluator(self.source, metric=config.metric, n_samples=config.eval_samples,
+                                   resolution=config.score_resolution, seed=config.seed, device=self.device)
+        self._models: dict[tuple, Gan] = {}  # (checkpoint, its mtime) → model: a newer file at the same path is read again
+
+    def model(self, checkpoint: str | Path) -> Gan:
+        "The trained `Gan` in a checkpoint file; the last few stay in memory."
+        path = Path(checkpoint)
+        if not path.is_file(): return load_gan(path, self.device)  # its error says what is missing
+        key = (str(path), path.stat().st_mtime_ns)
+        if key not in self._models: self._models = {key: load_gan(path, self.device)} | dict(list(self._models.items())[-4:])
+        return self._models[key]
+
+    def trainer(self, task: NodeTask) -> Trainer:
+        "A trainer that takes the node from where it is (new from its parent, or its own checkpoint) to `task.until_kimg`."
+        folder = Path(task.folder)
+        if task.checkpoint is not None:
+            trainer = Trainer.from_checkpoint(folder/task.checkpoint, self.source, self.device)
+            trainer.budget_kimg = task.until_kimg
+            return trainer
+        spec = GanSpec.from_dict(task.arch)
+        if task.parent_checkpoint is None: torch.manual_seed(task.seed); gan = Gan(spec)
+        else: gan = grow(self.model(folder/task.parent_checkpoint), action_from_dict(task.action), seed=task.seed)
+        assert gan.spec == spec, f'the stored architecture of node {task.node_id} does not match its action'
+        return Trainer(gan, self.source, task.until_kimg, self.config.train, self.device, seed=task.seed)
+
+    def score(self, gan: Gan):
+        "The metric record of `gan` and the seconds it took."
+        t0 = time.perf_counter()
+        record = self.evaluator(lambda n: gan.generate(n, seed=self.config.seed))
+        return record, time.perf_counter() - t0
+
+    def __call__(self, task: NodeTask, # what to train
+                 progress: Callable | None = None, # called `(trainer, log record)` at each log point; True stops the node
+                ) -> NodeResult:
+        "Train the node, save its checkpoint, score it and save its pictures; `SearchStopped` if `progress` stopped it."
+        folder, trainer = Path(task.folder), self.trainer(task)
+        start, t0 = trainer.kimg, time.perf_counter()
+        if not trainer.done:
+            trainer.train(callback=progress)
+            if not trainer.done: raise SearchStopped()
+            trainer.finish_fade()
+        train_s = time.perf_counter() - t0
+        path = trainer.save(folder/task.save_as)
+        self._models[(str(path), path.stat().st_mtime_ns)] = trainer.gan
+        record, eval_s = self.score(trainer.gan)
+        if task.stem: write_node_files(trainer.gan, folder, task.stem, GanSpec.from_dict(task.parent_arch) if task.parent_arch else None)
+        if task.samples_as:
+            save_image_grid(trainer.gan.generate(64, seed=self.config.seed), folder/task.samples_as,
+                            scale=max(1, 64 // trainer.gan.spec.resolution))
+        return NodeResult(task.node_id, task.rung, start, trainer.kimg, record.value, [record.to_dict()], train_s, eval_s)
+
+class InProcess:
+    "The default executor: a rung's tasks run one after another in this process, with live progress, pause and stop."
+    name = 'in-process'
+    def __init__(self, runner: Runner): self.runner = runner
+    def map(self, tasks: list[NodeTask], # a rung's nodes
+            started: Callable[[NodeTask], None] = lambda task: None, # called as a task begins
+            progress: Callable[[NodeTask], Callable] | None = None, # gives each task's `progress` callback
+           ) -> Iterator[tuple[NodeTask, NodeResult | Failure]]:
+        "Yield `(task, NodeResult or Failure)` as each task ends; `SearchStopped` goes through."
+        for task in tasks:
+            started(task)
+            try: outcome = self.runner(task, progress(task) if progress else None)
+            except SearchStopped: raise
+            except Exception as e: outcome = Failure(task.node_id, f'{type(e).__name__}: {e}', traceback.format_exc()[-4000:])
+            yield task, outcome
+    def close(self): "Nothing to release."
+
+# %% ../nbs/08_search.ipynb #d7482bd6
 def _branch_seed(seed: int, branch: str, stage: int) -> int:
     return (seed * 1_000_003 + sum(map(ord, branch)) * 7919 + stage) % 2**31
 
@@ -297,95 +363,64 @@ def final_stem(branch: str) -> str:
     "The name stem of a branch's result files: `final` (`final.pt`, `final-samples.png`, `final-graph.svg`); forks: `<branch>-final`."
     return 'final' if branch == 'main' else f'{branch}-final'
 
-class Search:
-    "A DGGAN search run: top-K growth over the history, successive halving within each stage, a final phase; in a run folder."
-    def __init__(self, store: RunStore, # an open, writable run store
-                 source: ImageSource | None = None, # the data (default: loaded from the config)
-                 policy=None, # default: the policy the config names; or an `Override` wrapping it
-                 branch: str = 'main', # 'main' or a fork's name
-                 origin: int | None = None): # the node a new fork grows from
-        self.store, self.branch = store, branch
-        self.origin = origin if origin is not None else self._find_origin()
-        self.config = SearchConfig.from_dict(store.config)
-        self.source = source or load_source(self.config.data, resolution=self.config.resolution)
-        self.source.check(self.config.score_resolution)
-        self.policy = policy or make_policy(self.config.policy)
-        if self.policy.name != self.config.policy:
-            raise ValueError(f'this run was made with the {self.config.policy!r} policy, not {self.policy.name!r}: '
-                             f'continue it with {self.config.policy!r} (the default), or fork a new run')
-        self.device = pick_device(self.config.device)
-        self.evaluator = Evaluator(self.source, metric=self.config.metric, n_samples=self.config.eval_samples,
-                                   resolution=self.config.score_resolution, seed=self.config.seed, device=self.device)
-        self.subscribers: list[Callable[[str, dict], None]] = []
-        self._stop, self._unpaused = threading.Event(), threading.Event(); self._unpaused.set()
-        self._models: dict[int, Gan] = {}
-        self.started_s = time.perf_counter()
+_RELEASE, _WAKE = 'release', 'wake'  # queue items besides requests: go on with the policy; look at the stop flag
 
-    # ---- construction
-    @classmethod
-    def create(cls, folder: str | Path, config: SearchConfig, policy=None, source: ImageSource | None = None) -> Search:
-        "Start a new run in `folder` (new or empty); everything is checked before anything is written."
-        if policy is not None: config = replace(config, policy=policy.name)
-        source = source or load_source(config.data, resolution=config.resolution)
-        source.check(config.score_resolution)
-        if source.channels not in (1, 3): raise ValueError(f'images must have 1 or 3 channels, got {source.channels}')
-        pick_device(config.device)
-        store = RunStore.create(folder, config.to_dict())
-        return cls(store, source, policy)
+class Planner:
+    "The search's decisions: drafts each stage from the history, asks the policy (or a person, through a queue), fits the plan to the budget, records it."
+    def __init__(self, store: RunStore, # the run (the planner writes decisions and their pending children)
+                 config: SearchConfig,
+                 policy, # a pure policy: `decide(plan, history) -> Verdict`, `promote(scores, count)`, `settings(k, p)`
+                 branch: str = 'main',
+                 origin: int | None = None, # the node a fork's history starts with
+                 wait_s: float | None = None): # how long each decision waits for a person (None: it does not)
+        self.store, self.config, self.policy, self.branch, self.origin, self.wait_s = store, config, policy, branch, origin, wait_s
+        self.requests: queue.Queue = queue.Queue()  # a person's `OverrideRequest`s: read at each decision and promotion
+        self.k = self.p = None                      # a person's K and p, from the next plan on
+        self.waiting: StagePlan | None = None       # the plan a person is being asked about
+        self.acknowledged: list[tuple[OverrideRequest, float]] = []  # (request, seconds from submit to use)
+        self._pending, self._promote, self._drop, self._released = None, set(), set(), False
+        self._lock = threading.Lock()
 
-    @classmethod
-    def resume(cls, folder: str | Path, policy=None, source: ImageSource | None = None, branch: str = 'main') -> Search:
-        "Continue the run in `folder` with its own policy: a node a crash left in flight goes back to its last completed rung."
-        store = RunStore.open(folder)
-        try: search = cls(store, source, policy, branch)
-        except BaseException: store.close(); raise
-        if retried := store.mark_interrupted(retry=True): search.emit('candidates_requeued', node_ids=retried)
-        return search
+    # ---- a person's requests
+    def submit(self, request: OverrideRequest | None = None, **kwargs) -> OverrideRequest:
+        "Queue a person's request for the next decision (or for the one being waited on); checked now, used then."
+        request = (request or OverrideRequest(**kwargs)).check()
+        self.requests.put(request); return request
 
-    def fork(self, node_id: int, # any done node of the run
-             branch: str | None = None, # the new branch's name (default 'fork-<node_id>[-n]')
-             policy=None) -> Search:
-        "A new search branch that grows from `node_id`; its history starts with that node, and it has a budget of its own."
-        node = self.store.node(node_id)
-        if node.status != 'done': raise ValueError(f'node {node_id} is {node.status}: fork from a done node')
-        taken = set(self.store.branches()) | {e.payload['branch'] for e in self.store.events(kind='fork')}
-        names = (f'fork-{node_id}' + (f'-{i}' if i else '') for i in range(10_000))
-        branch = branch or next(n for n in names if n not in taken)
-        if branch in taken: raise ValueError(f'branch {branch!r} exists already: choose another name')
-        self.store.log_event('fork', dict(branch=branch, origin=node_id))
-        return Search(self.store, self.source, policy or make_policy(self.config.policy), branch, origin=node_id)
+    def release(self): "Let a decision that waits for a person go on with the policy."; self.requests.put(_RELEASE)
+    def wake(self): "Make a waiting decision look at the search's stop flag."; self.requests.put(_WAKE)
 
-    # ---- events and control
-    def subscribe(self, callback: Callable[[str, dict], None]): self.subscribers.append(callback); return callback
+    def _take(self, item):
+        if item is _RELEASE: self._released = True
+        elif isinstance(item, OverrideRequest):
+            if item.k is not None: self.k = item.k
+            if item.p is not None: self.p = item.p
+            self._promote |= set(item.promote); self._drop |= set(item.drop)
+            if not item.rungs_only: self._pending = item
 
-    def emit(self, kind: str, **payload):
-        "Record an event (except progress ticks) and pass it to every subscriber."
-        payload = dict(payload, branch=self.branch)
-        if kind != 'candidate_progress': self.store.log_event(kind, payload)
-        for cb in list(self.subscribers):
-            try: cb(kind, payload)
-            except Exception: traceback.print_exc()
+    def _read_requests(self):
+        with self._lock:
+            while True:
+                try: self._take(self.requests.get_nowait())
+                except queue.Empty: return
 
-    def stop(self): "Ask the search to stop at the next log point (the node in flight goes back to its last rung)."; self._stop.set(); self._unpaused.set(); self._wake_policy()
-    def pause(self): "Pause at the next log point."; self._unpaused.clear()
-    def unpause(self): "Continue after `pause`."; self._unpaused.set()
     @property
-    def stopping(self) -> bool: return self._stop.is_set()
-    @property
-    def paused(self) -> bool: return not self._unpaused.is_set()
-    def _wake_policy(self):
-        cond = getattr(self.policy, '_arrived', None)
-        if cond is not None:
-            with cond: cond.notify_all()
+    def pending(self) -> OverrideRequest | None:
+        "The request queued for the next decision, if any."
+        self._read_requests(); return self._pending
 
-    # ---- history
-    def _find_origin(self) -> int | None:
-        "The node this branch was forked from (None for the main branch)."
-        if self.branch == 'main': return None
-        forks = [e for e in self.store.events(kind='fork') if e.payload['branch'] == self.branch]
-        if not forks: raise ValueError(f'the run has no branch {self.branch!r}: branches are {self.store.branches()}; make one with fork()')
-        return forks[0].payload['origin']
+    def cancel(self):
+        "Withdraw the queued request (K and p changes stay)."
+        self._read_requests()
+        with self._lock: self._pending = None
 
+    def settings(self) -> tuple[int, float]:
+        "K and p for the next plan: a person's, else the policy's."
+        self._read_requests()
+        k, p = self.policy.settings(self.config.k, self.config.p)
+        return (self.k or k, self.p or p)
+
+    # ---- the history (of this branch)
     def history(self) -> list[Node]:
         "Every node of this branch, oldest first (a fork's history starts with its origin)."
         nodes = self.store.nodes(branch=self.branch)
@@ -393,112 +428,38 @@ class Search:
 
     @property
     def last_rung(self) -> int: return len(self.config.rung_kimg) - 1
-
     def finalists(self) -> list[Node]:
         "Done nodes that completed the last rung, best first: they trained equally long, so their scores compare."
         return rank_finalists(self.history(), self.last_rung)
-
-    def best(self, k: int = 1) -> list[Node]:
-        "The k best finalists of this branch's history (lowest score): the parents of the next stage."
-        return self.finalists()[:k]
-
-    def result(self) -> Node | None:
-        "The best finalist at the target resolution: what the final phase trains on."
-        return next(iter(rank_finalists(self.history(), self.last_rung, self.config.resolution)), None)
-
     def kimg_shown(self) -> float:
         "Images shown in this branch's training segments (probes, promotions, final phase), in thousands."
         return self.store.kimg_shown(branch=self.branch)
+    def node_seed(self, stage: int, index: int) -> int:
+        "The training seed of the `index`-th child of `stage`: fixed before training, so a resumed run draws the same."
+        return _branch_seed(self.config.seed, self.branch, stage) * 64 % 2**31 + index
 
-    def stages_done(self) -> int: return len(self.store.decisions(branch=self.branch))
-
-    def final_segment(self):
-        "The final phase's record, once it has finished (None before)."
-        return next((s for s in self.store.segments(branch=self.branch) if s.phase == 'final'), None)
-
-    # ---- one node
-    def model(self, node_id: int) -> Gan:
-        "The trained `Gan` of a done node (cached)."
-        if node_id not in self._models:
-            node = self.store.node(node_id)
-            if node.checkpoint is None: raise ValueError(f'node {node_id} has no checkpoint (status {node.status})')
-            self._models = {node_id: load_gan(self.store.folder/node.checkpoint, self.device)} | dict(list(self._models.items())[-4:])
-        return self._models[node_id]
-
-    def _trainer(self, node: Node, until_kimg: float) -> Trainer:
-        "A trainer that takes `node` from where it is (fresh, or its last checkpoint) to `until_kimg`."
-        if node.rung >= 0:
-            trainer = Trainer.from_checkpoint(self.store.folder/node.checkpoint, self.source, self.device)
-            trainer.budget_kimg = until_kimg
-            return trainer
-        if node.parent_id is None: torch.manual_seed(node.seed); gan = Gan(GanSpec.from_dict(node.arch))
-        else: gan = grow(self.model(node.parent_id), action_from_dict(node.action), seed=node.seed)
-        assert gan.spec == GanSpec.from_dict(node.arch), f'the stored architecture of node {node.id} does not match its action'
-        return Trainer(gan, self.source, until_kimg, self.config.train, self.device, seed=node.seed)
-
-    def _train(self, trainer: Trainer, node_id: int, rung: int | str) -> float:
-        "Run `trainer` to its budget with progress events; return the seconds it took."
-        t0, start = time.perf_counter(), trainer.kimg
-        def progress(t, rec):
-            self.emit('candidate_progress', node_id=node_id, rung=rung, kimg=rec['kimg'], kimg_start=start, budget_kimg=t.budget_kimg,
-                      alpha=rec['alpha'], d_loss=rec['d_loss'], g_loss=rec['g_loss'], img_s=rec['img_s'])
-            self._unpaused.wait()
-            return self.stopping
-        trainer.train(callback=progress)
-        if not trainer.done: raise SearchStopped()
-        trainer.finish_fade()
-        return time.perf_counter() - t0
-
-    def _score(self, gan: Gan):
-        "The metric record of `gan` and the seconds it took."
-        t0 = time.perf_counter()
-        record = self.evaluator(lambda n: gan.generate(n, seed=self.config.seed))
-        return record, time.perf_counter() - t0
-
-    def _train_node(self, node: Node, rung: int, until_kimg: float) -> Node | None:
-        "Train `node` to `until_kimg`, score it, save it, record the segment; failures are recorded, not raised."
-        store = self.store
-        store.update_node(node.id, status='running')
-        spec = GanSpec.from_dict(node.arch)
-        self.emit('candidate_started', node_id=node.id, parent_id=node.parent_id, action=node.action, resolution=spec.resolution,
-                  rung=rung, kimg_start=node.kimg_trained, budget_kimg=until_kimg)
-        try:
-            trainer = self._trainer(node, until_kimg)
-            start = trainer.kimg
-            train_s = self._train(trainer, node.id, rung)
-            path = store.checkpoint_path(node.id); trainer.save(path)
-            record, eval_s = self._score(trainer.gan)
-        except SearchStopped:
-            store.mark_interrupted([node.id], retry=True); raise
-        except Exception as e:
-            reason = f'{type(e).__name__}: {e}'
-            store.update_node(node.id, status='failed', failure=reason[:2000])
-            self.emit('candidate_failed', node_id=node.id, rung=rung, reason=reason, traceback=traceback.format_exc()[-4000:])
-            return None
-        gan = self._models[node.id] = trainer.gan
-        sample_path = store.folder/'samples'/f'node-{node.id}.png'
-        save_image_grid(gan.generate(64, seed=self.config.seed), sample_path, scale=max(1, 64 // spec.resolution))
-        with store.transaction():
-            store.update_node(node.id, status='done', kimg_trained=trainer.kimg, scores=[record.to_dict()], score=record.value, rung=rung,
-                              checkpoint=path, train_s=(node.train_s or 0) + train_s, eval_s=(node.eval_s or 0) + eval_s)
-            store.add_segment(node.id, branch=self.branch, phase='rung', rung=rung, kimg_start=start, kimg_end=trainer.kimg, scores=[record.to_dict()],
-                              score=record.value, train_s=train_s, eval_s=eval_s)
-        self.emit('candidate_scored', node_id=node.id, score=record.value, metric=record.metric, rung=rung, kimg=trainer.kimg,
-                  resolution=spec.resolution, train_s=train_s, eval_s=eval_s, kimg_shown=self.kimg_shown())
-        self.emit('samples_ready', node_id=node.id, path=str(sample_path.relative_to(store.folder)))
-        return store.node(node.id)
-
-    # ---- stages
+    # ---- budget
     def share_resolution(self) -> int:
         "The resolution whose share of the stages' budget is being spent (see `share_end_kimg`)."
         share = self.config.search_budget_kimg / (self.config.resolution_steps + 1)
         return 4 * 2 ** min(self.config.resolution_steps, int(self.kimg_shown() / share + 1e-9))
 
+    def share_end_kimg(self, resolution: int) -> float:
+        "Images the stages may have shown before the search must grow past `resolution`: equal shares per resolution, as Progressive GAN spends them."
+        level = int(math.log2(resolution // 4))
+        return self.config.search_budget_kimg * (level + 1) / (self.config.resolution_steps + 1)
+
+    def resolution_steps_left(self) -> int:
+        "Resolution steps from the highest-resolution finalist to the target."
+        top = max((GanSpec.from_dict(n.arch).resolution for n in self.finalists()), default=4)
+        return int(math.log2(self.config.resolution // top))
+
+    # ---- draft → fit → decide → record
     def draft(self, stage: int) -> StagePlan:
         """The automatic plan for `stage`: top-K parents, every valid action on each whose child is at least at the
         resolution of the budget's current share (lower-resolution parents compete, but grow into it), each kept with probability p."""
-        k, p = self.policy.settings(self.config.k, self.config.p)
-        parents = self.best(k)
+        k, p = self.settings()
+        parents = self.finalists()[:k]
         if not parents: raise RuntimeError('no scored node to grow from: every node so far failed')
         share_px = self.share_resolution()
         candidates = [Candidate(n.id, a) for n in parents for a in self.config.space.actions(GanSpec.from_dict(n.arch))
@@ -508,36 +469,22 @@ class Search:
         if not sampled and candidates: sampled = [rng.choice(candidates)]  # every stage trains at least one child
         return StagePlan(stage, tuple(n.id for n in parents), tuple(candidates), tuple(sampled), k, p)
 
-    def budget_left_kimg(self) -> float:
-        "Images left for the search's stages: the budget less what was shown and the final phase's share."
-        return self.config.search_budget_kimg - self.kimg_shown()
-
-    def resolution_steps_left(self) -> int:
-        "Resolution steps from the highest-resolution finalist to the target."
-        top = max((GanSpec.from_dict(n.arch).resolution for n in self.finalists()), default=4)
-        return int(math.log2(self.config.resolution // top))
-
-    def share_end_kimg(self, resolution: int) -> float:
-        "Images the stages may have shown before the search must grow past `resolution`: equal shares per resolution, as Progressive GAN spends them."
-        level = int(math.log2(resolution // 4))
-        return self.config.search_budget_kimg * (level + 1) / (self.config.resolution_steps + 1)
-
     def fit(self, plan: StagePlan, force: bool = True) -> StagePlan | None:
         """`plan` cut to the images it may use: enough must be left for the resolution steps still needed, and each
         resolution gets an equal share of the stages' budget. When not even one candidate fits (or too few stages are
         left), the stage becomes a resolution step of the best top-resolution finalist. None: no stage fits any more."""
-        cfg, shown, steps = self.config, self.kimg_shown(), self.resolution_steps_left()
+        cfg, shown, steps, finalists = self.config, self.kimg_shown(), self.resolution_steps_left(), self.finalists()
         left, lone = cfg.search_budget_kimg - shown + 1e-9, cfg.stage_cost_kimg(1)
         if left < lone: return None
         stages_left = math.inf if cfg.stages is None else cfg.stages - plan.stage + 1
-        top = max(GanSpec.from_dict(n.arch).resolution for n in self.finalists())
+        top = max(GanSpec.from_dict(n.arch).resolution for n in finalists)
         room = left - steps * lone
         if force and steps > 0: room = min(room, self.share_end_kimg(top) - shown + 1e-9)
         sampled, note = list(plan.sampled), ''
-        if force and steps > 0 and (steps >= stages_left or cfg.stage_cost_kimg(1) > room or not sampled):
+        if force and steps > 0 and (steps >= stages_left or lone > room or not sampled):
             grow_res = [c for c in sampled if c.action.kind == 'grow_res' and GanSpec.from_dict(self.store.node(c.parent_id).arch).resolution == top]
             if not grow_res:
-                parent = next(n for n in self.finalists() if GanSpec.from_dict(n.arch).resolution == top)
+                parent = next(n for n in finalists if GanSpec.from_dict(n.arch).resolution == top)
                 grow_res = [Candidate(parent.id, a) for a in cfg.space.actions(GanSpec.from_dict(parent.arch)) if a.kind == 'grow_res'][:1]
             why = (f'{steps} needed to reach {cfg.resolution}px' if steps >= stages_left or left - steps * lone < lone else
                    f'the {top}px share of the budget is spent' if sampled else f'no top-{plan.k} parent can grow to {self.share_resolution()}px')
@@ -548,19 +495,264 @@ class Search:
             sampled = sampled[:n]
         return replace(plan, sampled=tuple(sampled), note='; '.join(filter(None, [plan.note, note])))
 
-    def _node_seed(self, stage: int, index: int) -> int:
-        "The training seed of the `index`-th child of `stage`: fixed before training, so a resumed run draws the same."
-        return _branch_seed(self.config.seed, self.branch, stage) * 64 % 2**31 + index
+    def decide(self, plan: StagePlan, # the fitted draft
+               emit: Callable = lambda kind, **payload: None, # where `decision_needed` goes while a person is asked
+               stopped: Callable[[], bool] = lambda: False) -> Verdict:
+        "The verdict on `plan`: a person's request if one is queued (or arrives within `wait_s`), else the policy's."
+        self._read_requests()
+        if self._pending is None and self.wait_s:
+            self.waiting, deadline = plan, time.monotonic() + self.wait_s
+            emit('decision_needed', stage=plan.stage, candidates=[c.to_dict() for c in plan.candidates],
+                 sampled=[c.to_dict() for c in plan.sampled], wait_s=self.wait_s)
+            while self._pending is None and not self._released and not stopped() and (left := deadline - time.monotonic()) > 0:
+                try: item = self.requests.get(timeout=left)
+                except queue.Empty: break
+                with self._lock: self._take(item)
+            self.waiting, self._released = None, False
+        with self._lock: request, self._pending = self._pending, None
+        history = History(tuple(self.history()), self.config)
+        if request is None: return self.policy.decide(plan, history)
+        self.acknowledged.append((request, time.perf_counter() - request.submitted_at))
+        return apply_request(plan, request, history)
 
-    def _open_decision(self):
+    def promote(self, scores: dict[int, float], count: int) -> tuple[list[int], str]:
+        "Who goes on from a rung: the policy's choice, less the nodes a person dropped, plus those a person promoted."
+        chosen, by = self.policy.promote(scores, count)
+        self._read_requests()
+        with self._lock:
+            promote, drop = self._promote & set(scores), self._drop & set(scores)
+            self._promote -= promote; self._drop -= drop
+        if not promote | drop: return chosen, by
+        return [i for i in chosen if i not in drop] + sorted(i for i in promote if i not in chosen and i not in drop), 'person'
+
+    def record(self, plan: StagePlan, verdict: Verdict, note: str):
+        "Store the decision and its children (pending) in one transaction: a crash leaves both or neither."
+        store, stage = self.store, plan.stage
+        with store.transaction():
+            children = [store.add_node(c.action.apply(GanSpec.from_dict(store.node(c.parent_id).arch)).to_dict(), stage=stage,
+                                       parent_id=c.parent_id, action=action_to_dict(c.action), branch=self.branch, seed=self.node_seed(stage, i))
+                        for i, c in enumerate(plan.sampled)]
+            candidates = list(plan.candidates) + [c for c in plan.sampled if c not in plan.candidates]  # forced ones too
+            decision_id = store.add_decision(stage=stage, branch=self.branch, parents=sorted(set(plan.parents) | {c.parent_id for c in candidates}),
+                                             candidates=[c.to_dict() for c in candidates], sampled=[c.to_dict() for c in plan.sampled],
+                                             children=children, decided_by=verdict.decided_by, note=note)
+        return store.decision(decision_id)
+
+    def open_decision(self):
         "The last decision of this branch if its rungs are not finished."
         decisions = self.store.decisions(branch=self.branch)
         if not decisions: return None
-        last = decisions[-1]
-        rungs = last.rungs
+        rungs = decisions[-1].rungs
         finished = rungs and 'scores' in rungs[-1] and (len(rungs) == len(self.config.rung_kimg) or not rungs[-1]['promoted'])
-        return None if finished else last
+        return None if finished else decisions[-1]
 
+# %% ../nbs/08_search.ipynb #d4c0c516
+class Subscription:
+    "One consumer of a search's events: its own queue, drained on its own thread, so training never waits for a redraw."
+    def __init__(self, callback: Callable[[str, dict], None], # called `(kind, payload)` on the consumer's thread
+                 coalesce: tuple = ('candidate_progress',), # of a backlog of these, only each node's newest is delivered
+                 sync: bool = False): # call `callback` on the search's thread instead (for tiny hooks, e.g. tests that stop a run at a point)
+        self.callback, self.coalesce, self.sync = callback, set(coalesce), sync
+        self.queue: queue.Queue = queue.Queue()
+        self.delivered = self.skipped = 0
+        if not sync: self.thread = threading.Thread(target=self._drain, daemon=True, name='dggan-events'); self.thread.start()
+
+    def put(self, kind: str, payload: dict):
+        if self.sync: self._deliver(kind, payload)
+        else: self.queue.put((kind, payload))
+
+    def _deliver(self, kind, payload):
+        try: self.callback(kind, payload); self.delivered += 1
+        except Exception: traceback.print_exc()
+
+    def _drain(self):
+        while True:
+            batch = [self.queue.get()]
+            while True:
+                try: batch.append(self.queue.get_nowait())
+                except queue.Empty: break
+            newest = {(k, p.get('node_id')): i for i, (k, p) in enumerate(batch) if k in self.coalesce}
+            for i, (kind, payload) in enumerate(batch):
+                if kind is None: continue  # `close`
+                if kind in self.coalesce and newest[kind, payload.get('node_id')] != i: self.skipped += 1
+                else: self._deliver(kind, payload)
+            for _ in batch: self.queue.task_done()
+            if any(kind is None for kind, _ in batch): return
+
+    def flush(self, timeout_s: float | None = 30) -> bool:
+        "Wait until every event put so far was delivered; False on timeout."
+        if self.sync or threading.current_thread() is self.thread: return True
+        with self.queue.all_tasks_done:
+            return self.queue.all_tasks_done.wait_for(lambda: self.queue.unfinished_tasks == 0, timeout_s)
+
+    def close(self):
+        "Deliver what is queued, then end the consumer thread."
+        if not self.sync: self.queue.put((None, {}))
+
+# %% ../nbs/08_search.ipynb #a7ab0fe5
+def _fork_origin(store: RunStore, branch: str) -> int | None:
+    "The node `branch` was forked from (None for the main branch)."
+    if branch == 'main': return None
+    forks = [e for e in store.events(kind='fork') if e.payload['branch'] == branch]
+    if not forks: raise ValueError(f'the run has no branch {branch!r}: branches are {store.branches()}; make one with fork()')
+    return forks[0].payload['origin']
+
+class Search:
+    "A DGGAN search run: the driver of three roles, a `Planner` that decides, an executor's `Runner` that trains and scores, a `RunStore` that records."
+    def __init__(self, store: RunStore, # an open, writable run store
+                 source: ImageSource | None = None, # the data (default: loaded from the config)
+                 policy=None, # default: the policy the config names
+                 branch: str = 'main', # 'main' or a fork's name
+                 origin: int | None = None, # the node a new fork grows from
+                 executor=None, # runs a rung's nodes (default: `InProcess`)
+                 wait_s: float | None = None): # how long each decision waits for a person (None: it does not)
+        self.store, self.branch = store, branch
+        self.config = SearchConfig.from_dict(store.config)
+        policy = policy or make_policy(self.config.policy)
+        if policy.name != self.config.policy:
+            raise ValueError(f'this run was made with the {self.config.policy!r} policy, not {policy.name!r}: '
+                             f'continue it with {self.config.policy!r} (the default), or fork a new run')
+        origin = origin if origin is not None else _fork_origin(store, branch)
+        self.runner = Runner(self.config, source)
+        self.source, self.device = self.runner.source, self.runner.device
+        self.planner = Planner(store, self.config, policy, branch, origin, wait_s)
+        self.executor = executor or InProcess(self.runner)
+        self.subscribers: list[Subscription] = []
+        self._stop, self._unpaused = threading.Event(), threading.Event(); self._unpaused.set()
+        self.started_s = time.perf_counter()
+
+    policy = property(lambda self: self.planner.policy, doc='The automatic policy (see `Planner`).')
+    origin = property(lambda self: self.planner.origin, doc="The node a fork's history starts with (None: the main branch).")
+
+    # ---- construction
+    @classmethod
+    def create(cls, folder: str | Path, config: SearchConfig, policy=None, source: ImageSource | None = None, **kwargs) -> Search:
+        "Start a new run in `folder` (new or empty); everything is checked before anything is written. `kwargs`: `executor`, `wait_s`."
+        if policy is not None: config = replace(config, policy=policy.name)
+        source = source or load_source(config.data, resolution=config.resolution)
+        source.check(config.score_resolution)
+        if source.channels not in (1, 3): raise ValueError(f'images must have 1 or 3 channels, got {source.channels}')
+        pick_device(config.device)
+        store = RunStore.create(folder, config.to_dict())
+        return cls(store, source, policy, **kwargs)
+
+    @classmethod
+    def resume(cls, folder: str | Path, policy=None, source: ImageSource | None = None, branch: str = 'main', **kwargs) -> Search:
+        "Continue the run in `folder` with its own policy: a node a crash left in flight goes back to its last completed rung."
+        store = RunStore.open(folder)
+        try: search = cls(store, source, policy, branch, **kwargs)
+        except BaseException: store.close(); raise
+        if retried := store.mark_interrupted(retry=True): search.emit('candidates_requeued', node_ids=retried)
+        return search
+
+    def fork(self, node_id: int, # any done node of the run
+             branch: str | None = None, # the new branch's name (default 'fork-<node_id>[-n]')
+             policy=None, wait_s: float | None = None) -> Search:
+        "A new search branch that grows from `node_id`; its history starts with that node, and it has a budget of its own."
+        node = self.store.node(node_id)
+        if node.status != 'done': raise ValueError(f'node {node_id} is {node.status}: fork from a done node')
+        taken = set(self.store.branches()) | {e.payload['branch'] for e in self.store.events(kind='fork')}
+        names = (f'fork-{node_id}' + (f'-{i}' if i else '') for i in range(10_000))
+        branch = branch or next(n for n in names if n not in taken)
+        if branch in taken: raise ValueError(f'branch {branch!r} exists already: choose another name')
+        self.store.log_event('fork', dict(branch=branch, origin=node_id))
+        return Search(self.store, self.source, policy or make_policy(self.config.policy), branch, node_id, self.executor, wait_s)
+
+    # ---- events and control
+    def subscribe(self, callback: Callable[[str, dict], None], sync: bool = False) -> Subscription:
+        "Deliver every event to `callback`, on a thread of its own (`sync=True`: on the search's thread)."
+        sub = Subscription(callback, sync=sync); self.subscribers.append(sub); return sub
+
+    def emit(self, kind: str, **payload):
+        "Record an event (except progress ticks) and queue it for every subscriber."
+        payload = dict(payload, branch=self.branch)
+        if kind != 'candidate_progress': self.store.log_event(kind, payload)
+        for sub in list(self.subscribers): sub.put(kind, payload)
+
+    def flush(self, timeout_s: float | None = 30) -> bool:
+        "Wait until the subscribers have received every event so far."
+        return all([sub.flush(timeout_s) for sub in self.subscribers])
+
+    def stop(self): "Ask the search to stop at the next log point (the node in flight goes back to its last rung)."; self._stop.set(); self._unpaused.set(); self.planner.wake()
+    def pause(self): "Pause at the next log point."; self._unpaused.clear()
+    def unpause(self): "Continue after `pause`."; self._unpaused.set()
+    @property
+    def stopping(self) -> bool: return self._stop.is_set()
+    @property
+    def paused(self) -> bool: return not self._unpaused.is_set()
+
+    # ---- the history (the planner's view of the store)
+    def history(self) -> list[Node]: "Every node of this branch, oldest first."; return self.planner.history()
+    def finalists(self) -> list[Node]: "Nodes that completed the last rung, best first."; return self.planner.finalists()
+    def best(self, k: int = 1) -> list[Node]: "The k best finalists: the parents of the next stage."; return self.finalists()[:k]
+    def kimg_shown(self) -> float: "Images shown in this branch, in thousands."; return self.planner.kimg_shown()
+    def stages_done(self) -> int: return len(self.store.decisions(branch=self.branch))
+    @property
+    def last_rung(self) -> int: return self.planner.last_rung
+
+    def result(self) -> Node | None:
+        "The best finalist at the target resolution: what the final phase trains on."
+        return next(iter(rank_finalists(self.history(), self.last_rung, self.config.resolution)), None)
+
+    def final_segment(self):
+        "The final phase's record, once it has finished (None before)."
+        return next((s for s in self.store.segments(branch=self.branch) if s.phase == 'final'), None)
+
+    def model(self, node_id: int) -> Gan:
+        "The trained `Gan` of a done node."
+        node = self.store.node(node_id)
+        if node.checkpoint is None: raise ValueError(f'node {node_id} has no checkpoint (status {node.status})')
+        return self.runner.model(self.store.folder/node.checkpoint)
+
+    # ---- handing nodes to the executor, recording what comes back
+    def _task(self, node: Node, rung: int | str, until_kimg: float, **files) -> NodeTask:
+        store = self.store
+        parent = store.node(node.parent_id) if node.parent_id is not None else None
+        fresh = node.rung < 0
+        return NodeTask(str(store.folder), node.id, node.arch, node.seed, rung, until_kimg, kimg_start=node.kimg_trained,
+                        checkpoint=None if fresh else node.checkpoint, parent_checkpoint=parent.checkpoint if fresh and parent else None,
+                        action=node.action, parent_arch=parent.arch if parent else None, **files)
+
+    def _started(self, task: NodeTask):
+        node = self.store.node(task.node_id)
+        if task.rung != 'final': self.store.update_node(node.id, status='running')
+        self.emit('candidate_started', node_id=node.id, parent_id=node.parent_id, action=node.action, resolution=GanSpec.from_dict(node.arch).resolution,
+                  rung=task.rung, kimg_start=task.kimg_start, budget_kimg=task.until_kimg)
+
+    def _progress(self, task: NodeTask) -> Callable:
+        def progress(trainer, rec):
+            self.emit('candidate_progress', node_id=task.node_id, rung=task.rung, kimg=rec['kimg'], kimg_start=task.kimg_start,
+                      budget_kimg=trainer.budget_kimg, alpha=rec['alpha'], d_loss=rec['d_loss'], g_loss=rec['g_loss'], img_s=rec['img_s'])
+            self._unpaused.wait()
+            return self.stopping
+        return progress
+
+    def _train_nodes(self, nodes: list[Node], rung: int, until_kimg: float):
+        "Train and score `nodes` to `rung` on the executor; record each result as it arrives (only this process writes the store)."
+        store = self.store
+        tasks = [self._task(n, rung, until_kimg, save_as=store.relative(store.checkpoint_path(n.id)), samples_as=f'samples/node-{n.id}.png')
+                 for n in nodes]
+        try:
+            for task, outcome in self.executor.map(tasks, self._started, self._progress): self._record(task, outcome)
+        except SearchStopped:
+            store.mark_interrupted([t.node_id for t in tasks if store.node(t.node_id).status == 'running'], retry=True); raise
+
+    def _record(self, task: NodeTask, outcome: NodeResult | Failure):
+        store = self.store
+        if isinstance(outcome, Failure):
+            store.update_node(task.node_id, status='failed', failure=outcome.reason[:2000])
+            self.emit('candidate_failed', node_id=task.node_id, rung=task.rung, reason=outcome.reason, traceback=outcome.traceback); return
+        node = store.node(task.node_id)
+        with store.transaction():
+            store.update_node(node.id, status='done', kimg_trained=outcome.kimg_end, scores=outcome.scores, score=outcome.score, rung=task.rung,
+                              checkpoint=task.save_as, train_s=(node.train_s or 0) + outcome.train_s, eval_s=(node.eval_s or 0) + outcome.eval_s)
+            store.add_segment(node.id, branch=self.branch, phase='rung', rung=task.rung, kimg_start=outcome.kimg_start, kimg_end=outcome.kimg_end,
+                              scores=outcome.scores, score=outcome.score, train_s=outcome.train_s, eval_s=outcome.eval_s)
+        self.emit('candidate_scored', node_id=node.id, score=outcome.score, metric=self.config.metric, rung=task.rung, kimg=outcome.kimg_end,
+                  resolution=GanSpec.from_dict(node.arch).resolution, train_s=outcome.train_s, eval_s=outcome.eval_s, kimg_shown=self.kimg_shown())
+        self.emit('samples_ready', node_id=node.id, path=task.samples_as)
+
+    # ---- stages
     def run_rungs(self, decision) -> int | None:
         "Successive halving over a stage's children: train each rung's survivors, score, promote; return the winner's id."
         store, cfg = self.store, self.config
@@ -578,13 +770,10 @@ class Search:
                 records.append(dict(rung=r, kimg=until, trained=alive))
                 store.update_decision(decision.id, rungs=records)
                 self.emit('rung_started', stage=decision.stage, decision_id=decision.id, rung=r, kimg=until, nodes=alive)
-            for node_id in records[r]['trained']:
-                node = store.node(node_id)
-                if node.status == 'failed' or node.rung >= r: continue
-                self._train_node(node, r, until)
+            self._train_nodes([n for n in map(store.node, records[r]['trained']) if n.status != 'failed' and n.rung < r], r, until)
             trained = [store.node(i) for i in records[r]['trained']]
             scores = {n.id: n.score for n in trained if n.status == 'done' and n.rung == r}
-            promoted, by = self.policy.promote(scores, count) if r < self.last_rung else ([], 'the stage winner')
+            promoted, by = self.planner.promote(scores, count) if r < self.last_rung else ([], 'the stage winner')
             records[r] |= dict(scores={str(i): v for i, v in scores.items()}, promoted=promoted, decided_by=by)
             store.update_decision(decision.id, rungs=records,
                                   scores={n.id: n.score for n in (store.node(i) for i in decision.children) if n.score is not None})
@@ -601,44 +790,34 @@ class Search:
 
     def step(self) -> bool:
         "Run one growth stage (or finish the one a crash interrupted); False when no stage fits any more."
-        store, cfg = self.store, self.config
+        store, cfg, planner = self.store, self.config, self.planner
         if self.stopping: return False
         history = self.history()
         if not history:  # stage 0: the 4×4 root, trained alone to the last rung
-            root = store.add_node(initial_gan(self.source.channels, cfg.channels, cfg.latent_dim).to_dict(), stage=0,
-                                  seed=self._node_seed(0, 0), branch=self.branch)
+            store.add_node(initial_gan(self.source.channels, cfg.channels, cfg.latent_dim).to_dict(), stage=0,
+                           seed=planner.node_seed(0, 0), branch=self.branch)
             self.emit('stage_started', stage=0, parents=[], n_candidates=1)
             history = self.history()
         if (root := history[0]).parent_id is None and root.rung < self.last_rung and root.status != 'failed':
-            self._train_node(root, self.last_rung, cfg.rung_kimg[-1]); return True
-        decision = self._open_decision()
+            self._train_nodes([root], self.last_rung, cfg.rung_kimg[-1]); return True
+        decision = planner.open_decision()
         if decision is None:
             stage = self.stages_done() + 1
             if cfg.stages is not None and stage > cfg.stages: return False
             if not self.finalists():
                 raise RuntimeError(f'no scored node to grow from: the root failed ({root.failure}); see its traceback in the events')
-            plan = self.fit(self.draft(stage))
+            plan = planner.fit(planner.draft(stage))
             if plan is None: return False
             self.emit('stage_started', stage=stage, parents=list(plan.parents), n_candidates=len(plan.candidates))
-            verdict = self.policy.decide(self, plan)
+            verdict = planner.decide(plan, self.emit, lambda: self.stopping)
             if verdict.plan is None or not verdict.plan.sampled:
                 self.emit('policy_stopped', reason=verdict.note or 'the policy chose to stop'); return False
-            plan = self.fit(replace(verdict.plan, note=''), force=False)  # a person may ask for more than the budget holds
+            plan = planner.fit(replace(verdict.plan, note=''), force=False)  # a person may ask for more than the budget holds
             if plan is None: return False
             note = '; '.join(filter(None, [verdict.note, plan.note]))
-            with store.transaction():
-                children = [store.add_node(c.action.apply(GanSpec.from_dict(store.node(c.parent_id).arch)).to_dict(),
-                                           stage=stage, parent_id=c.parent_id, action=action_to_dict(c.action), branch=self.branch,
-                                           seed=self._node_seed(stage, i))
-                            for i, c in enumerate(plan.sampled)]
-                candidates = list(plan.candidates) + [c for c in plan.sampled if c not in plan.candidates]  # forced ones too
-                decision_id = store.add_decision(stage=stage, branch=self.branch, parents=sorted(set(plan.parents) | {c.parent_id for c in candidates}),
-                                                 candidates=[c.to_dict() for c in candidates],
-                                                 sampled=[c.to_dict() for c in plan.sampled], children=children,
-                                                 decided_by=verdict.decided_by, note=note)
-            decision = store.decision(decision_id)
-            self.emit('decision_made', stage=stage, decision_id=decision_id, decided_by=verdict.decided_by, note=note,
-                      sampled=[c.to_dict() for c in plan.sampled], children=children)
+            decision = planner.record(plan, verdict, note)
+            self.emit('decision_made', stage=stage, decision_id=decision.id, decided_by=verdict.decided_by, note=note,
+                      sampled=[c.to_dict() for c in plan.sampled], children=decision.children)
         self.run_rungs(decision)
         return True
 
@@ -650,19 +829,18 @@ class Search:
         if node is None:
             self.emit('final_skipped', reason=f'no finalist at {cfg.resolution}px: the search stopped before reaching it')
             return None
-        trainer = self._trainer(node, 0)
-        start = trainer.kimg
-        trainer.budget_kimg = start + max(cfg.whole_batches_kimg(cfg.budget_kimg - self.kimg_shown()), 0)
-        self.emit('final_started', node_id=node.id, kimg_start=start, budget_kimg=trainer.budget_kimg)
-        train_s = self._train(trainer, node.id, 'final') if trainer.budget_kimg > start else 0.0
-        trainer.save(store.folder/f'{final_stem(self.branch)}.pt')
-        record, eval_s = self._score(trainer.gan)
-        write_node_files(trainer.gan, store.folder, final_stem(self.branch),
-                         GanSpec.from_dict(store.node(node.parent_id).arch) if node.parent_id else None)
-        store.add_segment(node.id, branch=self.branch, phase='final', rung=node.rung, kimg_start=start, kimg_end=trainer.kimg, scores=[record.to_dict()],
-                          score=record.value, train_s=train_s, eval_s=eval_s)
-        self.emit('final_scored', node_id=node.id, score=record.value, metric=record.metric, kimg=trainer.kimg, train_s=train_s,
-                  eval_s=eval_s, kimg_shown=self.kimg_shown(), path=f'{final_stem(self.branch)}.pt')
+        stem = final_stem(self.branch)
+        until = node.kimg_trained + max(cfg.whole_batches_kimg(cfg.budget_kimg - self.kimg_shown()), 0)
+        task = self._task(node, 'final', until, save_as=f'{stem}.pt', stem=stem)
+        self.emit('final_started', node_id=node.id, kimg_start=node.kimg_trained, budget_kimg=until)
+        _, outcome = next(self.executor.map([task], progress=self._progress))
+        if isinstance(outcome, Failure):
+            self.emit('final_failed', node_id=node.id, reason=outcome.reason, traceback=outcome.traceback)
+            raise RuntimeError(f'the final phase of node {node.id} failed: {outcome.reason}')
+        store.add_segment(node.id, branch=self.branch, phase='final', rung=node.rung, kimg_start=outcome.kimg_start, kimg_end=outcome.kimg_end,
+                          scores=outcome.scores, score=outcome.score, train_s=outcome.train_s, eval_s=outcome.eval_s)
+        self.emit('final_scored', node_id=node.id, score=outcome.score, metric=cfg.metric, kimg=outcome.kimg_end, train_s=outcome.train_s,
+                  eval_s=outcome.eval_s, kimg_shown=self.kimg_shown(), path=task.save_as)
         return node
 
     def run(self, max_stages: int | None = None) -> Node | None:
@@ -681,4 +859,5 @@ class Search:
         self.emit('search_finished', best_node=result.id if result else None, best_score=result.score if result else None,
                   final_score=final.score if final else None, kimg_shown=self.kimg_shown(), stages=self.stages_done(),
                   train_s=sum(s.train_s or 0 for s in segments), eval_s=sum(s.eval_s or 0 for s in segments))
+        self.flush()
         return result

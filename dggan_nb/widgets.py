@@ -11,7 +11,7 @@ import ipywidgets as widgets
 
 from .arch import GanSpec, draw, action_from_dict, GRAPHVIZ_MISSING
 from .store import RunStore, Node, Decision, Segment
-from .search import Search, SearchConfig, Override, OverrideRequest, TopK, Candidate, final_stem
+from .search import Search, SearchConfig, OverrideRequest, TopK, Candidate, final_stem
 from .report import search_tree, plot_scores, plot_schedule, best_node, final_phases
 
 # %% auto #0
@@ -121,12 +121,11 @@ STEP_THROUGH_WAIT_S = 24 * 3600.0  # how long a stage waits for a person when "s
 
 class Dashboard:
     "A JupyterLab dashboard over a DGGAN search: live, with controls and overrides, or loaded read-only from a run folder."
-    def __init__(self, search: Search | None = None, # a live search (any other policy is wrapped in an `Override` that falls back to it)
+    def __init__(self, search: Search | None = None, # a live search: the dashboard sends a person's requests to its planner
                  *, store: RunStore | None = None, # or a read-only store to show (see `Dashboard.load`)
                  branch: str = 'main'): # the branch to show when loading a store
         if (search is None) == (store is None): raise ValueError('give either a live search or a store to show: Dashboard(search) or Dashboard.load(folder)')
         if search is not None:
-            if not isinstance(search.policy, Override): search.policy = Override(fallback=search.policy)
             store, branch = search.store, search.branch
         self.search, self.store, self.branch = search, store, branch
         self.metric = store.config.get('metric', 'score')
@@ -149,8 +148,8 @@ class Dashboard:
               step_through: bool = False, # each stage waits for a person to decide
               source=None, # the data (default: loaded from the config)
               run: bool = True) -> Dashboard: # start training at once
-        "Create a search in `folder` with an `Override` policy, show it, and start it in a worker thread."
-        search = Search.create(folder, config, policy=Override(wait_s=STEP_THROUGH_WAIT_S if step_through else None), source=source)
+        "Create a search in `folder`, show it, and start it in a worker thread."
+        search = Search.create(folder, config, source=source, wait_s=STEP_THROUGH_WAIT_S if step_through else None)
         dash = cls(search)
         if run: dash.run()
         return dash
@@ -176,7 +175,7 @@ def _build(self: Dashboard):
     self.stop_button = _button('stop', 'stop', 'danger', 'dggan-stop')
     self.refresh_button = _button('refresh', 'refresh')
     self.step_through = W.Checkbox(description='step through decisions', indent=False, layout=L(width='auto'))
-    if self.search is not None: self.step_through.value = bool(self.search.policy.wait_s)
+    if self.search is not None: self.step_through.value = bool(self.search.planner.wait_s)
     self.prev_button, self.next_button = _button('', 'chevron-left'), _button('', 'chevron-right')
     self.stage_label = W.HTML(); self.decision = W.HTML(); self.candidate_table = W.HTML()
     self.candidates = W.SelectMultiple(options=[], rows=6, layout=L(width='100%')); self.candidates.add_class('dggan-candidates')
@@ -324,7 +323,7 @@ def override(self: Dashboard, pick: list | None = None, # train exactly these ca
     _live(self, 'take overrides')
     request = OverrideRequest(pick=None if pick is None else list(pick), veto=list(veto), force=list(force), k=k, p=p,
                               stop=stop, note=note or 'a person decided in the dashboard')
-    self.search.policy.submit(request)
+    self.search.planner.submit(request)
     self.pending = request
     self.override_status.value = f'<span style="color:#b36b00">queued for the next decision ({html.escape(request.note)})</span>'
     return request
@@ -332,7 +331,7 @@ def override(self: Dashboard, pick: list | None = None, # train exactly these ca
 def _submit_clicked(self: Dashboard):
     def submit():
         chosen, mode = list(self.candidates.value), self.override_mode.value
-        k, p = self.search.policy.settings(self.search.config.k, self.search.config.p)
+        k, p = self.search.planner.settings()
         changes = dict(k=self.k_input.value if self.k_input.value != k else None, p=self.p_input.value if abs(self.p_input.value - p) > 1e-9 else None)
         if not chosen and mode != 'pick' or not chosen and changes == dict(k=None, p=None):
             raise ValueError('choose candidates in the list (or change K or p) before submitting an override')
@@ -341,7 +340,7 @@ def _submit_clicked(self: Dashboard):
     self._guarded(submit)
 
 def _acknowledge(self: Dashboard, payload: dict):
-    used = self.search.policy.acknowledged[-1] if self.search.policy.acknowledged else None
+    used = self.search.planner.acknowledged[-1] if self.search.planner.acknowledged else None
     delay = f' {used[1]:.2f} s after it was submitted' if used else ''
     self.pending = None
     self._show_settings()
@@ -351,9 +350,9 @@ def _acknowledge(self: Dashboard, payload: dict):
 def _step_through_changed(self: Dashboard, change):
     def apply():
         _live(self, 'step through decisions')
-        policy = self.search.policy
-        policy.wait_s = STEP_THROUGH_WAIT_S if change.new else None
-        if not change.new and policy.waiting is not None and self.pending is None: policy.release()
+        planner = self.search.planner
+        planner.wait_s = STEP_THROUGH_WAIT_S if change.new else None
+        if not change.new and planner.waiting is not None and self.pending is None: planner.release()
     self._guarded(apply)
 
 for f in (override, _submit_clicked, _acknowledge, _step_through_changed): setattr(Dashboard, f.__name__, f)
@@ -443,7 +442,7 @@ def next_candidates(self: Dashboard) -> list[tuple[Candidate, bool]]:
         sampled = {_key(c) for c in self._waiting['sampled']}
         return [(Candidate.from_dict(c), _key(c) in sampled) for c in self._waiting['candidates']]
     if not any(n.status == 'done' for n in self.history): return []
-    plan = self.search.draft(self.search.stages_done() + 1)
+    plan = self.search.planner.draft(self.search.stages_done() + 1)
     return [(c, c in plan.sampled) for c in plan.candidates]
 
 def _show_override_options(self: Dashboard):
@@ -461,7 +460,7 @@ def _show_override_options(self: Dashboard):
 def _show_settings(self: Dashboard):
     "Put the K and p the next stage will use into the override panel."
     if self.search is not None:
-        self.k_input.value, self.p_input.value = self.search.policy.settings(self.search.config.k, self.search.config.p)
+        self.k_input.value, self.p_input.value = self.search.planner.settings()
 
 for f in (next_candidates, _show_override_options, _show_settings): setattr(Dashboard, f.__name__, f)
 
@@ -530,7 +529,7 @@ def fork(self: Dashboard, node_id: int | None = None) -> Search: # a done node (
     if self.thread is not None and self.thread.is_alive():
         raise RuntimeError(f'the search is {self.state}: stop it (or let it finish) before forking, so that one search trains at a time')
     node_id = self.node_select.value if node_id is None else node_id
-    branch = self.search.fork(node_id, policy=Override(wait_s=self.search.policy.wait_s))
+    branch = self.search.fork(node_id, wait_s=self.search.planner.wait_s)
     branch.subscribe(self._on_event)
     self.search, self.branch, self.thread, self._final = branch, branch.branch, None, None
     self._stage_index, self._node_id, self._waiting, self.pending, self._progress = None, None, None, None, ''

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import torch
+from fastcore.basics import patch
 
 from .core import pick_device, save_image_grid, IN_TEST
 from .data import load_source, ImageSource
@@ -438,113 +439,122 @@ class Planner:
         "The training seed of the `index`-th child of `stage`: fixed before training, so a resumed run draws the same."
         return _branch_seed(self.config.seed, self.branch, stage) * 64 % 2**31 + index
 
-    # ---- budget
-    def share_resolution(self) -> int:
-        "The resolution whose share of the stages' budget is being spent (see `share_end_kimg`)."
-        share = self.config.search_budget_kimg / (self.config.resolution_steps + 1)
-        return 4 * 2 ** min(self.config.resolution_steps, int(self.kimg_shown() / share + 1e-9))
+# %% ../nbs/08_search.ipynb #6f2d913b
+@patch
+def share_resolution(self: Planner) -> int:
+    "The resolution whose share of the stages' budget is being spent (see `share_end_kimg`)."
+    share = self.config.search_budget_kimg / (self.config.resolution_steps + 1)
+    return 4 * 2 ** min(self.config.resolution_steps, int(self.kimg_shown() / share + 1e-9))
 
-    def share_end_kimg(self, resolution: int) -> float:
-        "Images the stages may have shown before the search must grow past `resolution`: equal shares per resolution, as Progressive GAN spends them."
-        level = int(math.log2(resolution // 4))
-        return self.config.search_budget_kimg * (level + 1) / (self.config.resolution_steps + 1)
+@patch
+def share_end_kimg(self: Planner, resolution: int) -> float:
+    "Images the stages may have shown before the search must grow past `resolution`: equal shares per resolution, as Progressive GAN spends them."
+    level = int(math.log2(resolution // 4))
+    return self.config.search_budget_kimg * (level + 1) / (self.config.resolution_steps + 1)
 
-    def resolution_steps_left(self) -> int:
-        "Resolution steps from the highest-resolution finalist to the target."
-        top = max((GanSpec.from_dict(n.arch).resolution for n in self.finalists()), default=4)
-        return int(math.log2(self.config.resolution // top))
+@patch
+def resolution_steps_left(self: Planner) -> int:
+    "Resolution steps from the highest-resolution finalist to the target."
+    top = max((GanSpec.from_dict(n.arch).resolution for n in self.finalists()), default=4)
+    return int(math.log2(self.config.resolution // top))
 
-    # ---- draft → fit → decide → record
-    def draft(self, stage: int) -> StagePlan:
-        """The automatic plan for `stage`: top-K parents, every valid action on each whose child is at least at the
-        resolution of the budget's current share (lower-resolution parents compete, but grow into it), each kept with probability p."""
-        k, p = self.settings()
-        parents = self.finalists()[:k]
-        if not parents: raise RuntimeError('no scored node to grow from: every node so far failed')
-        share_px = self.share_resolution()
-        candidates = [Candidate(n.id, a) for n in parents for a in self.config.space.actions(GanSpec.from_dict(n.arch))
-                      if a.apply(GanSpec.from_dict(n.arch)).resolution >= share_px]
-        rng = random.Random(_branch_seed(self.config.seed, self.branch, stage))
-        sampled = [c for c in candidates if rng.random() < p]
-        if not sampled and candidates: sampled = [rng.choice(candidates)]  # every stage trains at least one child
-        return StagePlan(stage, tuple(n.id for n in parents), tuple(candidates), tuple(sampled), k, p)
+# %% ../nbs/08_search.ipynb #aae51db7
+@patch
+def draft(self: Planner, stage: int) -> StagePlan:
+    """The automatic plan for `stage`: top-K parents, every valid action on each whose child is at least at the
+    resolution of the budget's current share (lower-resolution parents compete, but grow into it), each kept with probability p."""
+    k, p = self.settings()
+    parents = self.finalists()[:k]
+    if not parents: raise RuntimeError('no scored node to grow from: every node so far failed')
+    share_px = self.share_resolution()
+    candidates = [Candidate(n.id, a) for n in parents for a in self.config.space.actions(GanSpec.from_dict(n.arch))
+                  if a.apply(GanSpec.from_dict(n.arch)).resolution >= share_px]
+    rng = random.Random(_branch_seed(self.config.seed, self.branch, stage))
+    sampled = [c for c in candidates if rng.random() < p]
+    if not sampled and candidates: sampled = [rng.choice(candidates)]  # every stage trains at least one child
+    return StagePlan(stage, tuple(n.id for n in parents), tuple(candidates), tuple(sampled), k, p)
 
-    def fit(self, plan: StagePlan, force: bool = True) -> StagePlan | None:
-        """`plan` cut to the images it may use: enough must be left for the resolution steps still needed, and each
-        resolution gets an equal share of the stages' budget. When not even one candidate fits (or too few stages are
-        left), the stage becomes a resolution step of the best top-resolution finalist. None: no stage fits any more."""
-        cfg, shown, steps, finalists = self.config, self.kimg_shown(), self.resolution_steps_left(), self.finalists()
-        left, lone = cfg.search_budget_kimg - shown + 1e-9, cfg.stage_cost_kimg(1)
-        if left < lone: return None
-        stages_left = math.inf if cfg.stages is None else cfg.stages - plan.stage + 1
-        top = max(GanSpec.from_dict(n.arch).resolution for n in finalists)
-        room = left - steps * lone
-        if force and steps > 0: room = min(room, self.share_end_kimg(top) - shown + 1e-9)
-        sampled, note = list(plan.sampled), ''
-        if force and steps > 0 and (steps >= stages_left or lone > room or not sampled):
-            grow_res = [c for c in sampled if c.action.kind == 'grow_res' and GanSpec.from_dict(self.store.node(c.parent_id).arch).resolution == top]
-            if not grow_res:
-                parent = next(n for n in finalists if GanSpec.from_dict(n.arch).resolution == top)
-                grow_res = [Candidate(parent.id, a) for a in cfg.space.actions(GanSpec.from_dict(parent.arch)) if a.kind == 'grow_res'][:1]
-            why = (f'{steps} needed to reach {cfg.resolution}px' if steps >= stages_left or left - steps * lone < lone else
-                   f'the {top}px share of the budget is spent' if sampled else f'no top-{plan.k} parent can grow to {self.share_resolution()}px')
-            sampled, note, room = grow_res, f'forced a resolution step: {why}', left - (steps - 1) * lone
-        n = max((n for n in range(1, len(sampled) + 1) if cfg.stage_cost_kimg(n) <= room), default=1)
-        if n < len(sampled):
-            note = '; '.join(filter(None, [note, f'the budget allows {n} of {len(sampled)} sampled']))
-            sampled = sampled[:n]
-        return replace(plan, sampled=tuple(sampled), note='; '.join(filter(None, [plan.note, note])))
+@patch
+def fit(self: Planner, plan: StagePlan, force: bool = True) -> StagePlan | None:
+    """`plan` cut to the images it may use: enough must be left for the resolution steps still needed, and each
+    resolution gets an equal share of the stages' budget. When not even one candidate fits (or too few stages are
+    left), the stage becomes a resolution step of the best top-resolution finalist. None: no stage fits any more."""
+    cfg, shown, steps, finalists = self.config, self.kimg_shown(), self.resolution_steps_left(), self.finalists()
+    left, lone = cfg.search_budget_kimg - shown + 1e-9, cfg.stage_cost_kimg(1)
+    if left < lone: return None
+    stages_left = math.inf if cfg.stages is None else cfg.stages - plan.stage + 1
+    top = max(GanSpec.from_dict(n.arch).resolution for n in finalists)
+    room = left - steps * lone
+    if force and steps > 0: room = min(room, self.share_end_kimg(top) - shown + 1e-9)
+    sampled, note = list(plan.sampled), ''
+    if force and steps > 0 and (steps >= stages_left or lone > room or not sampled):
+        grow_res = [c for c in sampled if c.action.kind == 'grow_res' and GanSpec.from_dict(self.store.node(c.parent_id).arch).resolution == top]
+        if not grow_res:
+            parent = next(n for n in finalists if GanSpec.from_dict(n.arch).resolution == top)
+            grow_res = [Candidate(parent.id, a) for a in cfg.space.actions(GanSpec.from_dict(parent.arch)) if a.kind == 'grow_res'][:1]
+        why = (f'{steps} needed to reach {cfg.resolution}px' if steps >= stages_left or left - steps * lone < lone else
+               f'the {top}px share of the budget is spent' if sampled else f'no top-{plan.k} parent can grow to {self.share_resolution()}px')
+        sampled, note, room = grow_res, f'forced a resolution step: {why}', left - (steps - 1) * lone
+    n = max((n for n in range(1, len(sampled) + 1) if cfg.stage_cost_kimg(n) <= room), default=1)
+    if n < len(sampled):
+        note = '; '.join(filter(None, [note, f'the budget allows {n} of {len(sampled)} sampled']))
+        sampled = sampled[:n]
+    return replace(plan, sampled=tuple(sampled), note='; '.join(filter(None, [plan.note, note])))
 
-    def decide(self, plan: StagePlan, # the fitted draft
-               emit: Callable = lambda kind, **payload: None, # where `decision_needed` goes while a person is asked
-               stopped: Callable[[], bool] = lambda: False) -> Verdict:
-        "The verdict on `plan`: a person's request if one is queued (or arrives within `wait_s`), else the policy's."
-        self._read_requests()
-        if self._pending is None and self.wait_s:
-            self.waiting, deadline = plan, time.monotonic() + self.wait_s
-            emit('decision_needed', stage=plan.stage, candidates=[c.to_dict() for c in plan.candidates],
-                 sampled=[c.to_dict() for c in plan.sampled], wait_s=self.wait_s)
-            while self._pending is None and not self._released and not stopped() and (left := deadline - time.monotonic()) > 0:
-                try: item = self.requests.get(timeout=left)
-                except queue.Empty: break
-                with self._lock: self._take(item)
-            self.waiting, self._released = None, False
-        with self._lock: request, self._pending = self._pending, None
-        history = History(tuple(self.history()), self.config)
-        if request is None: return self.policy.decide(plan, history)
-        self.acknowledged.append((request, time.perf_counter() - request.submitted_at))
-        return apply_request(plan, request, history)
+@patch
+def decide(self: Planner, plan: StagePlan, # the fitted draft
+           emit: Callable = lambda kind, **payload: None, # where `decision_needed` goes while a person is asked
+           stopped: Callable[[], bool] = lambda: False) -> Verdict:
+    "The verdict on `plan`: a person's request if one is queued (or arrives within `wait_s`), else the policy's."
+    self._read_requests()
+    if self._pending is None and self.wait_s:
+        self.waiting, deadline = plan, time.monotonic() + self.wait_s
+        emit('decision_needed', stage=plan.stage, candidates=[c.to_dict() for c in plan.candidates],
+             sampled=[c.to_dict() for c in plan.sampled], wait_s=self.wait_s)
+        while self._pending is None and not self._released and not stopped() and (left := deadline - time.monotonic()) > 0:
+            try: item = self.requests.get(timeout=left)
+            except queue.Empty: break
+            with self._lock: self._take(item)
+        self.waiting, self._released = None, False
+    with self._lock: request, self._pending = self._pending, None
+    history = History(tuple(self.history()), self.config)
+    if request is None: return self.policy.decide(plan, history)
+    self.acknowledged.append((request, time.perf_counter() - request.submitted_at))
+    return apply_request(plan, request, history)
 
-    def promote(self, scores: dict[int, float], count: int) -> tuple[list[int], str]:
-        "Who goes on from a rung: the policy's choice, less the nodes a person dropped, plus those a person promoted."
-        chosen, by = self.policy.promote(scores, count)
-        self._read_requests()
-        with self._lock:
-            promote, drop = self._promote & set(scores), self._drop & set(scores)
-            self._promote -= promote; self._drop -= drop
-        if not promote | drop: return chosen, by
-        return [i for i in chosen if i not in drop] + sorted(i for i in promote if i not in chosen and i not in drop), 'person'
+@patch
+def promote(self: Planner, scores: dict[int, float], count: int) -> tuple[list[int], str]:
+    "Who goes on from a rung: the policy's choice, less the nodes a person dropped, plus those a person promoted."
+    chosen, by = self.policy.promote(scores, count)
+    self._read_requests()
+    with self._lock:
+        promote, drop = self._promote & set(scores), self._drop & set(scores)
+        self._promote -= promote; self._drop -= drop
+    if not promote | drop: return chosen, by
+    return [i for i in chosen if i not in drop] + sorted(i for i in promote if i not in chosen and i not in drop), 'person'
 
-    def record(self, plan: StagePlan, verdict: Verdict, note: str):
-        "Store the decision and its children (pending) in one transaction: a crash leaves both or neither."
-        store, stage = self.store, plan.stage
-        with store.transaction():
-            children = [store.add_node(c.action.apply(GanSpec.from_dict(store.node(c.parent_id).arch)).to_dict(), stage=stage,
-                                       parent_id=c.parent_id, action=action_to_dict(c.action), branch=self.branch, seed=self.node_seed(stage, i))
-                        for i, c in enumerate(plan.sampled)]
-            candidates = list(plan.candidates) + [c for c in plan.sampled if c not in plan.candidates]  # forced ones too
-            decision_id = store.add_decision(stage=stage, branch=self.branch, parents=sorted(set(plan.parents) | {c.parent_id for c in candidates}),
-                                             candidates=[c.to_dict() for c in candidates], sampled=[c.to_dict() for c in plan.sampled],
-                                             children=children, decided_by=verdict.decided_by, note=note)
-        return store.decision(decision_id)
+@patch
+def record(self: Planner, plan: StagePlan, verdict: Verdict, note: str):
+    "Store the decision and its children (pending) in one transaction: a crash leaves both or neither."
+    store, stage = self.store, plan.stage
+    with store.transaction():
+        children = [store.add_node(c.action.apply(GanSpec.from_dict(store.node(c.parent_id).arch)).to_dict(), stage=stage,
+                                   parent_id=c.parent_id, action=action_to_dict(c.action), branch=self.branch, seed=self.node_seed(stage, i))
+                    for i, c in enumerate(plan.sampled)]
+        candidates = list(plan.candidates) + [c for c in plan.sampled if c not in plan.candidates]  # forced ones too
+        decision_id = store.add_decision(stage=stage, branch=self.branch, parents=sorted(set(plan.parents) | {c.parent_id for c in candidates}),
+                                         candidates=[c.to_dict() for c in candidates], sampled=[c.to_dict() for c in plan.sampled],
+                                         children=children, decided_by=verdict.decided_by, note=note)
+    return store.decision(decision_id)
 
-    def open_decision(self):
-        "The last decision of this branch if its rungs are not finished."
-        decisions = self.store.decisions(branch=self.branch)
-        if not decisions: return None
-        rungs = decisions[-1].rungs
-        finished = rungs and 'scores' in rungs[-1] and (len(rungs) == len(self.config.rung_kimg) or not rungs[-1]['promoted'])
-        return None if finished else decisions[-1]
+@patch
+def open_decision(self: Planner):
+    "The last decision of this branch if its rungs are not finished."
+    decisions = self.store.decisions(branch=self.branch)
+    if not decisions: return None
+    rungs = decisions[-1].rungs
+    finished = rungs and 'scores' in rungs[-1] and (len(rungs) == len(self.config.rung_kimg) or not rungs[-1]['promoted'])
+    return None if finished else decisions[-1]
 
 # %% ../nbs/08_search.ipynb #d4c0c516
 class Subscription:
@@ -704,160 +714,169 @@ class Search:
         if node.checkpoint is None: raise ValueError(f'node {node_id} has no checkpoint (status {node.status})')
         return self.runner.model(self.store.folder/node.checkpoint)
 
-    # ---- handing nodes to the executor, recording what comes back
-    def _task(self, node: Node, rung: int | str, until_kimg: float, **files) -> NodeTask:
-        store = self.store
-        parent = store.node(node.parent_id) if node.parent_id is not None else None
-        fresh = node.rung < 0
-        return NodeTask(str(store.folder), node.id, node.arch, node.seed, rung, until_kimg, kimg_start=node.kimg_trained,
-                        checkpoint=None if fresh else node.checkpoint, parent_checkpoint=parent.checkpoint if fresh and parent else None,
-                        action=node.action, parent_arch=parent.arch if parent else None, **files)
+# %% ../nbs/08_search.ipynb #8d8e2517
+@patch
+def _task(self: Search, node: Node, rung: int | str, until_kimg: float, **files) -> NodeTask:
+    store = self.store
+    parent = store.node(node.parent_id) if node.parent_id is not None else None
+    fresh = node.rung < 0
+    return NodeTask(str(store.folder), node.id, node.arch, node.seed, rung, until_kimg, kimg_start=node.kimg_trained,
+                    checkpoint=None if fresh else node.checkpoint, parent_checkpoint=parent.checkpoint if fresh and parent else None,
+                    action=node.action, parent_arch=parent.arch if parent else None, **files)
 
-    def _started(self, task: NodeTask):
-        node = self.store.node(task.node_id)
-        if task.rung != 'final': self.store.update_node(node.id, status='running')
-        self.emit('candidate_started', node_id=node.id, parent_id=node.parent_id, action=node.action, resolution=GanSpec.from_dict(node.arch).resolution,
-                  rung=task.rung, kimg_start=task.kimg_start, budget_kimg=task.until_kimg)
+@patch
+def _started(self: Search, task: NodeTask):
+    node = self.store.node(task.node_id)
+    if task.rung != 'final': self.store.update_node(node.id, status='running')
+    self.emit('candidate_started', node_id=node.id, parent_id=node.parent_id, action=node.action, resolution=GanSpec.from_dict(node.arch).resolution,
+              rung=task.rung, kimg_start=task.kimg_start, budget_kimg=task.until_kimg)
 
-    def _progress(self, task: NodeTask) -> Callable:
-        def progress(trainer, rec):
-            self.emit('candidate_progress', node_id=task.node_id, rung=task.rung, kimg=rec['kimg'], kimg_start=task.kimg_start,
-                      budget_kimg=trainer.budget_kimg, alpha=rec['alpha'], d_loss=rec['d_loss'], g_loss=rec['g_loss'], img_s=rec['img_s'])
-            self._unpaused.wait()
-            return self.stopping
-        return progress
+@patch
+def _progress(self: Search, task: NodeTask) -> Callable:
+    def progress(trainer, rec):
+        self.emit('candidate_progress', node_id=task.node_id, rung=task.rung, kimg=rec['kimg'], kimg_start=task.kimg_start,
+                  budget_kimg=trainer.budget_kimg, alpha=rec['alpha'], d_loss=rec['d_loss'], g_loss=rec['g_loss'], img_s=rec['img_s'])
+        self._unpaused.wait()
+        return self.stopping
+    return progress
 
-    def _train_nodes(self, nodes: list[Node], rung: int, until_kimg: float):
-        "Train and score `nodes` to `rung` on the executor; record each result as it arrives (only this process writes the store)."
-        store = self.store
-        tasks = [self._task(n, rung, until_kimg, save_as=store.relative(store.checkpoint_path(n.id)), samples_as=f'samples/node-{n.id}.png')
-                 for n in nodes]
-        try:
-            for task, outcome in self.executor.map(tasks, self._started, self._progress): self._record(task, outcome)
-        except SearchStopped:
-            store.mark_interrupted([t.node_id for t in tasks if store.node(t.node_id).status == 'running'], retry=True); raise
+@patch
+def _train_nodes(self: Search, nodes: list[Node], rung: int, until_kimg: float):
+    "Train and score `nodes` to `rung` on the executor; record each result as it arrives (only this process writes the store)."
+    store = self.store
+    tasks = [self._task(n, rung, until_kimg, save_as=store.relative(store.checkpoint_path(n.id)), samples_as=f'samples/node-{n.id}.png')
+             for n in nodes]
+    try:
+        for task, outcome in self.executor.map(tasks, self._started, self._progress): self._record(task, outcome)
+    except SearchStopped:
+        store.mark_interrupted([t.node_id for t in tasks if store.node(t.node_id).status == 'running'], retry=True); raise
 
-    def _record(self, task: NodeTask, outcome: NodeResult | Failure):
-        store = self.store
-        if isinstance(outcome, Failure):
-            store.update_node(task.node_id, status='failed', failure=outcome.reason[:2000])
-            self.emit('candidate_failed', node_id=task.node_id, rung=task.rung, reason=outcome.reason, traceback=outcome.traceback); return
-        node = store.node(task.node_id)
-        with store.transaction():
-            store.update_node(node.id, status='done', kimg_trained=outcome.kimg_end, scores=outcome.scores, score=outcome.score, rung=task.rung,
-                              checkpoint=task.save_as, train_s=(node.train_s or 0) + outcome.train_s, eval_s=(node.eval_s or 0) + outcome.eval_s)
-            store.add_segment(node.id, branch=self.branch, phase='rung', rung=task.rung, kimg_start=outcome.kimg_start, kimg_end=outcome.kimg_end,
-                              scores=outcome.scores, score=outcome.score, train_s=outcome.train_s, eval_s=outcome.eval_s)
-        self.emit('candidate_scored', node_id=node.id, score=outcome.score, metric=self.config.metric, rung=task.rung, kimg=outcome.kimg_end,
-                  resolution=GanSpec.from_dict(node.arch).resolution, train_s=outcome.train_s, eval_s=outcome.eval_s, kimg_shown=self.kimg_shown())
-        self.emit('samples_ready', node_id=node.id, path=task.samples_as)
-
-    # ---- stages
-    def run_rungs(self, decision) -> int | None:
-        "Successive halving over a stage's children: train each rung's survivors, score, promote; return the winner's id."
-        store, cfg = self.store, self.config
-        records, alive = [dict(r) for r in decision.rungs], list(decision.children)
-        for r, until in enumerate(cfg.rung_kimg):
-            if r < len(records) and 'scores' in records[r]:
-                alive = records[r]['promoted']
-                if not alive: break
-                continue
-            count = cfg.survivors(len(decision.children))[r + 1] if r < self.last_rung else 0
-            if r == len(records):
-                if r < self.last_rung and len(alive) <= count:  # nobody would be dropped: go straight on, unscored
-                    records.append(dict(rung=r, kimg=until, trained=[], scores={}, promoted=alive, decided_by='nobody dropped'))
-                    store.update_decision(decision.id, rungs=records); continue
-                records.append(dict(rung=r, kimg=until, trained=alive))
-                store.update_decision(decision.id, rungs=records)
-                self.emit('rung_started', stage=decision.stage, decision_id=decision.id, rung=r, kimg=until, nodes=alive)
-            self._train_nodes([n for n in map(store.node, records[r]['trained']) if n.status != 'failed' and n.rung < r], r, until)
-            trained = [store.node(i) for i in records[r]['trained']]
-            scores = {n.id: n.score for n in trained if n.status == 'done' and n.rung == r}
-            promoted, by = self.planner.promote(scores, count) if r < self.last_rung else ([], 'the stage winner')
-            records[r] |= dict(scores={str(i): v for i, v in scores.items()}, promoted=promoted, decided_by=by)
-            store.update_decision(decision.id, rungs=records,
-                                  scores={n.id: n.score for n in (store.node(i) for i in decision.children) if n.score is not None})
-            if r < self.last_rung:
-                self.emit('candidates_promoted', stage=decision.stage, decision_id=decision.id, rung=r, promoted=promoted,
-                          dropped=[i for i in scores if i not in promoted], decided_by=by)
-            alive = promoted
-            if r == self.last_rung:
-                winner = min(scores, key=lambda i: (scores[i], i)) if scores else None
-                store.update_decision(decision.id, pick=winner)
-                return winner
-            if not alive: break
-        return None
-
-    def step(self) -> bool:
-        "Run one growth stage (or finish the one a crash interrupted); False when no stage fits any more."
-        store, cfg, planner = self.store, self.config, self.planner
-        if self.stopping: return False
-        history = self.history()
-        if not history:  # stage 0: the 4×4 root, trained alone to the last rung
-            store.add_node(initial_gan(self.source.channels, cfg.channels, cfg.latent_dim).to_dict(), stage=0,
-                           seed=planner.node_seed(0, 0), branch=self.branch)
-            self.emit('stage_started', stage=0, parents=[], n_candidates=1)
-            history = self.history()
-        if (root := history[0]).parent_id is None and root.rung < self.last_rung and root.status != 'failed':
-            self._train_nodes([root], self.last_rung, cfg.rung_kimg[-1]); return True
-        decision = planner.open_decision()
-        if decision is None:
-            stage = self.stages_done() + 1
-            if cfg.stages is not None and stage > cfg.stages: return False
-            if not self.finalists():
-                raise RuntimeError(f'no scored node to grow from: the root failed ({root.failure}); see its traceback in the events')
-            plan = planner.fit(planner.draft(stage))
-            if plan is None: return False
-            self.emit('stage_started', stage=stage, parents=list(plan.parents), n_candidates=len(plan.candidates))
-            verdict = planner.decide(plan, self.emit, lambda: self.stopping)
-            if verdict.plan is None or not verdict.plan.sampled:
-                self.emit('policy_stopped', reason=verdict.note or 'the policy chose to stop'); return False
-            plan = planner.fit(replace(verdict.plan, note=''), force=False)  # a person may ask for more than the budget holds
-            if plan is None: return False
-            note = '; '.join(filter(None, [verdict.note, plan.note]))
-            decision = planner.record(plan, verdict, note)
-            self.emit('decision_made', stage=stage, decision_id=decision.id, decided_by=verdict.decided_by, note=note,
-                      sampled=[c.to_dict() for c in plan.sampled], children=decision.children)
-        self.run_rungs(decision)
-        return True
-
-    def finish(self) -> Node | None:
-        """The final phase: train the best target-resolution finalist with the images left in the budget, score it,
-        and write `final.pt`, `final-samples.png` and `final-graph.svg/png`. Returns that node (None if there is none)."""
-        if (done := self.final_segment()) is not None: return self.store.node(done.node_id)
-        node, store, cfg = self.result(), self.store, self.config
-        if node is None:
-            self.emit('final_skipped', reason=f'no finalist at {cfg.resolution}px: the search stopped before reaching it')
-            return None
-        stem = final_stem(self.branch)
-        until = node.kimg_trained + max(cfg.whole_batches_kimg(cfg.budget_kimg - self.kimg_shown()), 0)
-        task = self._task(node, 'final', until, save_as=f'{stem}.pt', stem=stem)
-        self.emit('final_started', node_id=node.id, kimg_start=node.kimg_trained, budget_kimg=until)
-        _, outcome = next(self.executor.map([task], progress=self._progress))
-        if isinstance(outcome, Failure):
-            self.emit('final_failed', node_id=node.id, reason=outcome.reason, traceback=outcome.traceback)
-            raise RuntimeError(f'the final phase of node {node.id} failed: {outcome.reason}')
-        store.add_segment(node.id, branch=self.branch, phase='final', rung=node.rung, kimg_start=outcome.kimg_start, kimg_end=outcome.kimg_end,
+@patch
+def _record(self: Search, task: NodeTask, outcome: NodeResult | Failure):
+    store = self.store
+    if isinstance(outcome, Failure):
+        store.update_node(task.node_id, status='failed', failure=outcome.reason[:2000])
+        self.emit('candidate_failed', node_id=task.node_id, rung=task.rung, reason=outcome.reason, traceback=outcome.traceback); return
+    node = store.node(task.node_id)
+    with store.transaction():
+        store.update_node(node.id, status='done', kimg_trained=outcome.kimg_end, scores=outcome.scores, score=outcome.score, rung=task.rung,
+                          checkpoint=task.save_as, train_s=(node.train_s or 0) + outcome.train_s, eval_s=(node.eval_s or 0) + outcome.eval_s)
+        store.add_segment(node.id, branch=self.branch, phase='rung', rung=task.rung, kimg_start=outcome.kimg_start, kimg_end=outcome.kimg_end,
                           scores=outcome.scores, score=outcome.score, train_s=outcome.train_s, eval_s=outcome.eval_s)
-        self.emit('final_scored', node_id=node.id, score=outcome.score, metric=cfg.metric, kimg=outcome.kimg_end, train_s=outcome.train_s,
-                  eval_s=outcome.eval_s, kimg_shown=self.kimg_shown(), path=task.save_as)
-        return node
+    self.emit('candidate_scored', node_id=node.id, score=outcome.score, metric=self.config.metric, rung=task.rung, kimg=outcome.kimg_end,
+              resolution=GanSpec.from_dict(node.arch).resolution, train_s=outcome.train_s, eval_s=outcome.eval_s, kimg_shown=self.kimg_shown())
+    self.emit('samples_ready', node_id=node.id, path=task.samples_as)
 
-    def run(self, max_stages: int | None = None) -> Node | None:
-        "Run stages until the budget is spent (or `max_stages` more), then the final phase; return the result's node."
-        self.emit('search_started', config=self.config.to_dict(), resumed_nodes=len(self.history()))
-        n, over = 0, False
-        try:
-            while max_stages is None or n < max_stages:
-                if not self.step(): over = True; break
-                n += 1
-            if over and not self.stopping: self.finish()
-        except SearchStopped:
-            self.emit('search_stopped', reason='stopped by request')
-        result, final = self.result(), self.final_segment()
-        segments = self.store.segments(branch=self.branch)
-        self.emit('search_finished', best_node=result.id if result else None, best_score=result.score if result else None,
-                  final_score=final.score if final else None, kimg_shown=self.kimg_shown(), stages=self.stages_done(),
-                  train_s=sum(s.train_s or 0 for s in segments), eval_s=sum(s.eval_s or 0 for s in segments))
-        self.flush()
-        return result
+# %% ../nbs/08_search.ipynb #520057d4
+@patch
+def run_rungs(self: Search, decision) -> int | None:
+    "Successive halving over a stage's children: train each rung's survivors, score, promote; return the winner's id."
+    store, cfg = self.store, self.config
+    records, alive = [dict(r) for r in decision.rungs], list(decision.children)
+    for r, until in enumerate(cfg.rung_kimg):
+        if r < len(records) and 'scores' in records[r]:
+            alive = records[r]['promoted']
+            if not alive: break
+            continue
+        count = cfg.survivors(len(decision.children))[r + 1] if r < self.last_rung else 0
+        if r == len(records):
+            if r < self.last_rung and len(alive) <= count:  # nobody would be dropped: go straight on, unscored
+                records.append(dict(rung=r, kimg=until, trained=[], scores={}, promoted=alive, decided_by='nobody dropped'))
+                store.update_decision(decision.id, rungs=records); continue
+            records.append(dict(rung=r, kimg=until, trained=alive))
+            store.update_decision(decision.id, rungs=records)
+            self.emit('rung_started', stage=decision.stage, decision_id=decision.id, rung=r, kimg=until, nodes=alive)
+        self._train_nodes([n for n in map(store.node, records[r]['trained']) if n.status != 'failed' and n.rung < r], r, until)
+        trained = [store.node(i) for i in records[r]['trained']]
+        scores = {n.id: n.score for n in trained if n.status == 'done' and n.rung == r}
+        promoted, by = self.planner.promote(scores, count) if r < self.last_rung else ([], 'the stage winner')
+        records[r] |= dict(scores={str(i): v for i, v in scores.items()}, promoted=promoted, decided_by=by)
+        store.update_decision(decision.id, rungs=records,
+                              scores={n.id: n.score for n in (store.node(i) for i in decision.children) if n.score is not None})
+        if r < self.last_rung:
+            self.emit('candidates_promoted', stage=decision.stage, decision_id=decision.id, rung=r, promoted=promoted,
+                      dropped=[i for i in scores if i not in promoted], decided_by=by)
+        alive = promoted
+        if r == self.last_rung:
+            winner = min(scores, key=lambda i: (scores[i], i)) if scores else None
+            store.update_decision(decision.id, pick=winner)
+            return winner
+        if not alive: break
+    return None
+
+@patch
+def step(self: Search) -> bool:
+    "Run one growth stage (or finish the one a crash interrupted); False when no stage fits any more."
+    store, cfg, planner = self.store, self.config, self.planner
+    if self.stopping: return False
+    history = self.history()
+    if not history:  # stage 0: the 4×4 root, trained alone to the last rung
+        store.add_node(initial_gan(self.source.channels, cfg.channels, cfg.latent_dim).to_dict(), stage=0,
+                       seed=planner.node_seed(0, 0), branch=self.branch)
+        self.emit('stage_started', stage=0, parents=[], n_candidates=1)
+        history = self.history()
+    if (root := history[0]).parent_id is None and root.rung < self.last_rung and root.status != 'failed':
+        self._train_nodes([root], self.last_rung, cfg.rung_kimg[-1]); return True
+    decision = planner.open_decision()
+    if decision is None:
+        stage = self.stages_done() + 1
+        if cfg.stages is not None and stage > cfg.stages: return False
+        if not self.finalists():
+            raise RuntimeError(f'no scored node to grow from: the root failed ({root.failure}); see its traceback in the events')
+        plan = planner.fit(planner.draft(stage))
+        if plan is None: return False
+        self.emit('stage_started', stage=stage, parents=list(plan.parents), n_candidates=len(plan.candidates))
+        verdict = planner.decide(plan, self.emit, lambda: self.stopping)
+        if verdict.plan is None or not verdict.plan.sampled:
+            self.emit('policy_stopped', reason=verdict.note or 'the policy chose to stop'); return False
+        plan = planner.fit(replace(verdict.plan, note=''), force=False)  # a person may ask for more than the budget holds
+        if plan is None: return False
+        note = '; '.join(filter(None, [verdict.note, plan.note]))
+        decision = planner.record(plan, verdict, note)
+        self.emit('decision_made', stage=stage, decision_id=decision.id, decided_by=verdict.decided_by, note=note,
+                  sampled=[c.to_dict() for c in plan.sampled], children=decision.children)
+    self.run_rungs(decision)
+    return True
+
+@patch
+def finish(self: Search) -> Node | None:
+    """The final phase: train the best target-resolution finalist with the images left in the budget, score it,
+    and write `final.pt`, `final-samples.png` and `final-graph.svg/png`. Returns that node (None if there is none)."""
+    if (done := self.final_segment()) is not None: return self.store.node(done.node_id)
+    node, store, cfg = self.result(), self.store, self.config
+    if node is None:
+        self.emit('final_skipped', reason=f'no finalist at {cfg.resolution}px: the search stopped before reaching it')
+        return None
+    stem = final_stem(self.branch)
+    until = node.kimg_trained + max(cfg.whole_batches_kimg(cfg.budget_kimg - self.kimg_shown()), 0)
+    task = self._task(node, 'final', until, save_as=f'{stem}.pt', stem=stem)
+    self.emit('final_started', node_id=node.id, kimg_start=node.kimg_trained, budget_kimg=until)
+    _, outcome = next(self.executor.map([task], progress=self._progress))
+    if isinstance(outcome, Failure):
+        self.emit('final_failed', node_id=node.id, reason=outcome.reason, traceback=outcome.traceback)
+        raise RuntimeError(f'the final phase of node {node.id} failed: {outcome.reason}')
+    store.add_segment(node.id, branch=self.branch, phase='final', rung=node.rung, kimg_start=outcome.kimg_start, kimg_end=outcome.kimg_end,
+                      scores=outcome.scores, score=outcome.score, train_s=outcome.train_s, eval_s=outcome.eval_s)
+    self.emit('final_scored', node_id=node.id, score=outcome.score, metric=cfg.metric, kimg=outcome.kimg_end, train_s=outcome.train_s,
+              eval_s=outcome.eval_s, kimg_shown=self.kimg_shown(), path=task.save_as)
+    return node
+
+@patch
+def run(self: Search, max_stages: int | None = None) -> Node | None:
+    "Run stages until the budget is spent (or `max_stages` more), then the final phase; return the result's node."
+    self.emit('search_started', config=self.config.to_dict(), resumed_nodes=len(self.history()))
+    n, over = 0, False
+    try:
+        while max_stages is None or n < max_stages:
+            if not self.step(): over = True; break
+            n += 1
+        if over and not self.stopping: self.finish()
+    except SearchStopped:
+        self.emit('search_stopped', reason='stopped by request')
+    result, final = self.result(), self.final_segment()
+    segments = self.store.segments(branch=self.branch)
+    self.emit('search_finished', best_node=result.id if result else None, best_score=result.score if result else None,
+              final_score=final.score if final else None, kimg_shown=self.kimg_shown(), stages=self.stages_done(),
+              train_s=sum(s.train_s or 0 for s in segments), eval_s=sum(s.eval_s or 0 for s in segments))
+    self.flush()
+    return result

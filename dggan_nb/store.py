@@ -10,6 +10,8 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
+from fastcore.basics import patch
+
 from . import __version__
 
 try: import fcntl # POSIX: the writer lock; on Windows there is none
@@ -324,10 +326,6 @@ class RunStore:
         except BaseException: db.execute('ROLLBACK'); raise
         db.execute('COMMIT')
 
-def _method(f):
-    "Add `f` to `RunStore` as a method, so that each method can sit next to its example."
-    setattr(RunStore, f.__name__, f); return f
-
 # %% ../nbs/07_store.ipynb #69636325
 _NODE_COLUMNS = ', '.join(f.name for f in fields(Node))
 _NODE_JSON = ('arch', 'action', 'scores')
@@ -362,7 +360,7 @@ def _node_values(store: RunStore, node_id: int, changes: dict) -> dict:
     return values
 
 # %% ../nbs/07_store.ipynb #df674264
-@_method
+@patch
 def relative(self: RunStore, path: str | Path, must_exist: bool = False) -> str:
     "`path` (absolute, or relative to the run folder) as a path relative to the run folder."
     full = (self.folder/path).resolve()
@@ -372,12 +370,17 @@ def relative(self: RunStore, path: str | Path, must_exist: bool = False) -> str:
         raise FileNotFoundError(f'{full} does not exist: save the file (atomic_torch_save) before recording it')
     return rel.as_posix()
 
-@_method
+@patch
 def checkpoint_path(self: RunStore, node_id: int) -> Path:
     "Where node `node_id`'s weights belong; save them there, then `update_node(node_id, checkpoint=...)`."
     return self.folder/'checkpoints'/f'node-{_check_int(node_id, "node_id", 1)}.pt'
 
-@_method
+@patch
+def samples_path(self: RunStore, node_id: int) -> Path:
+    "Where node `node_id`'s sample grid belongs (a PNG the search writes when it scores the node)."
+    return self.folder/'samples'/f'node-{_check_int(node_id, "node_id", 1)}.png'
+
+@patch
 def add_node(self: RunStore,
              arch: dict, # the G/D architecture, JSON-able (`spec.to_dict()`)
              *, stage: int, # the growth stage that makes it (0 for the root)
@@ -398,7 +401,7 @@ def add_node(self: RunStore,
         cur = db.execute(f'INSERT INTO nodes ({", ".join(row)}) VALUES ({", ".join("?" * len(row))})', list(row.values()))
         return cur.lastrowid
 
-@_method
+@patch
 def update_node(self: RunStore, node_id: int, **changes):
     "Record what happened to node `node_id`: status, failure, kimg_trained, scores, score, checkpoint, times."
     if not changes: raise ValueError(f'nothing to update: pass fields, e.g. update_node({node_id}, status="running")')
@@ -410,7 +413,7 @@ def update_node(self: RunStore, node_id: int, **changes):
     with self.transaction() as db:
         if db.execute(f'UPDATE nodes SET {", ".join(sets)} WHERE id = ?', args).rowcount == 0: self.node(node_id)
 
-@_method
+@patch
 def node(self: RunStore, node_id: int) -> Node:
     "The node `node_id`."
     row = self.db.execute(f'SELECT {_NODE_COLUMNS} FROM nodes WHERE id = ?', (node_id,)).fetchone()
@@ -420,7 +423,7 @@ def node(self: RunStore, node_id: int) -> Node:
 def _select_nodes(self: RunStore, where: str = '', args=(), order: str = 'id') -> list[Node]:
     return [_node(r) for r in self.db.execute(f'SELECT {_NODE_COLUMNS} FROM nodes {where} ORDER BY {order}', args)]
 
-@_method
+@patch
 def nodes(self: RunStore,
           status: str | None = None, # only nodes with this status
           branch: str | None = None, # only nodes of this branch
@@ -430,13 +433,13 @@ def nodes(self: RunStore,
     conds = {c: v for c, v in conds.items() if v is not None}
     return _select_nodes(self, ('WHERE ' + ' AND '.join(conds)) if conds else '', list(conds.values()))
 
-@_method
+@patch
 def children(self: RunStore, node_id: int) -> list[Node]:
     "The nodes grown from `node_id`, oldest first."
     self.node(node_id)
     return _select_nodes(self, 'WHERE parent_id = ?', (node_id,))
 
-@_method
+@patch
 def lineage(self: RunStore, node_id: int) -> list[Node]:
     "The chain of nodes from the root down to `node_id`: how it was grown, step by step."
     self.node(node_id)
@@ -444,7 +447,7 @@ def lineage(self: RunStore, node_id: int) -> list[Node]:
         'UNION ALL SELECT n.id, n.parent_id FROM nodes n JOIN up ON n.id = up.parent_id) SELECT id FROM up', (node_id,))]
     return [self.node(i) for i in reversed(ids)]
 
-@_method
+@patch
 def best(self: RunStore,
          k: int = 1, # how many
          branch: str | None = None, # only nodes of this branch
@@ -455,7 +458,7 @@ def best(self: RunStore,
     where = 'WHERE ' + ' AND '.join(c for c, v in conds.items() if v is not None or '?' not in c)
     return _select_nodes(self, where, [v for v in conds.values() if v is not None], order=f"score, id LIMIT {_check_int(k, 'k', 1)}")
 
-@_method
+@patch
 def branches(self: RunStore) -> list[str]:
     "The branch names in this run, in order of their first node."
     return [r[0] for r in self.db.execute('SELECT branch FROM nodes GROUP BY branch ORDER BY MIN(id)')]
@@ -465,7 +468,7 @@ _SEGMENT_COLUMNS = ', '.join(f.name for f in fields(Segment))
 def _segment(row: sqlite3.Row) -> Segment:
     return Segment(**{k: json.loads(row[k]) if k == 'scores' else row[k] for k in row.keys()})
 
-@_method
+@patch
 def add_segment(self: RunStore, node_id: int,
                 *, phase: str, # 'rung' or 'final'
                 rung: int, # the rung it trained (for 'final': the node's last rung)
@@ -487,7 +490,7 @@ def add_segment(self: RunStore, node_id: int,
         self.node(node_id)
         return db.execute(f'INSERT INTO segments ({", ".join(row)}) VALUES ({", ".join("?" * len(row))})', list(row.values())).lastrowid
 
-@_method
+@patch
 def segments(self: RunStore,
              node_id: int | None = None, # only this node's
              branch: str | None = None, # only segments of this branch's nodes
@@ -498,7 +501,7 @@ def segments(self: RunStore,
     where = ('WHERE ' + ' AND '.join(conds)) if conds else ''
     return [_segment(r) for r in self.db.execute(f'SELECT {_SEGMENT_COLUMNS} FROM segments {where} ORDER BY id', list(conds.values()))]
 
-@_method
+@patch
 def kimg_shown(self: RunStore, branch: str | None = None) -> float:
     "Thousands of images shown in all training segments (of one branch): what a budget counts."
     where, args = ('WHERE branch = ?', (branch,)) if branch is not None else ('', ())
@@ -525,7 +528,7 @@ def nodes_table(nodes: list[Node], # e.g. `store.nodes()` or `store.best(5)`
     if len(nodes) > max_rows: lines.append(f'… and {len(nodes) - max_rows} more')
     return '\n'.join(lines)
 
-@_method
+@patch
 def __repr__(self: RunStore) -> str:
     if self._closed: return f'RunStore({str(self.folder)!r}, closed)'
     counts = dict(self.db.execute('SELECT status, COUNT(*) FROM nodes GROUP BY status').fetchall())
@@ -577,7 +580,7 @@ def _check_decision(store: RunStore, d: dict) -> dict:
     return {k: _to_json(v, k) if k in _DECISION_JSON and v is not None else v for k, v in d.items()}
 
 # %% ../nbs/07_store.ipynb #a845f291
-@_method
+@patch
 def add_decision(self: RunStore,
                  *, stage: int, # the growth stage
                  parents: list[int], # the node ids taken as parents (the top K)
@@ -599,7 +602,7 @@ def add_decision(self: RunStore,
         return db.execute(f'INSERT INTO decisions ({", ".join(row)}) VALUES ({", ".join("?" * len(row))})',
                           list(row.values())).lastrowid
 
-@_method
+@patch
 def update_decision(self: RunStore, decision_id: int, **changes):
     "Record more of a decision: sampled, children, scores, pick, rungs, decided_by or note."
     if bad := [k for k in changes if k not in _DECISION_UPDATABLE]:
@@ -610,21 +613,21 @@ def update_decision(self: RunStore, decision_id: int, **changes):
         db.execute(f'UPDATE decisions SET {", ".join(f"{k} = ?" for k in changes)} WHERE id = ?',
                    [row[k] for k in changes] + [decision_id])
 
-@_method
+@patch
 def decision(self: RunStore, decision_id: int) -> Decision:
     "The decision `decision_id`."
     row = self.db.execute(f'SELECT {_DECISION_COLUMNS} FROM decisions WHERE id = ?', (decision_id,)).fetchone()
     if row is None: raise KeyError(f'no decision {decision_id!r} in {self.folder}: ids are the ints add_decision returned')
     return _decision(row)
 
-@_method
+@patch
 def decisions(self: RunStore, branch: str | None = None) -> list[Decision]:
     "All decisions, oldest first, optionally of one branch."
     where, args = ('WHERE branch = ?', (branch,)) if branch is not None else ('', ())
     return [_decision(r) for r in self.db.execute(f'SELECT {_DECISION_COLUMNS} FROM decisions {where} ORDER BY id', args)]
 
 # %% ../nbs/07_store.ipynb #5866478a
-@_method
+@patch
 def log_event(self: RunStore,
               kind: str, # what happened, e.g. 'node_done'
               payload: dict | None = None, # the details, JSON-able
@@ -633,7 +636,7 @@ def log_event(self: RunStore,
     row = (_now(), _check_name(kind, 'kind'), _to_json(payload or {}, 'payload', dict))
     with self.transaction() as db: return db.execute('INSERT INTO events (time, kind, payload) VALUES (?, ?, ?)', row).lastrowid
 
-@_method
+@patch
 def events(self: RunStore,
            after_id: int = 0, # the last id already seen
            kind: str | None = None, # only events of this kind
@@ -645,12 +648,12 @@ def events(self: RunStore,
     return [Event(r['id'], r['time'], r['kind'], json.loads(r['payload'])) for r in rows]
 
 # %% ../nbs/07_store.ipynb #e8a6287f
-@_method
+@patch
 def nodes_in_flight(self: RunStore, branch: str | None = None) -> list[Node]:
     "The nodes left `'running'`: after a crash, those the dead process was training."
     return self.nodes(status='running', branch=branch)
 
-@_method
+@patch
 def mark_interrupted(self: RunStore,
                      node_ids: list[int] | None = None, # which running nodes; None: all of `nodes_in_flight()`
                      retry: bool = False, # False: 'failed' with failure 'interrupted'; True: back to where it was before

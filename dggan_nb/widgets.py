@@ -8,16 +8,16 @@ import html, io, json, threading, time, traceback
 from pathlib import Path
 
 import ipywidgets as widgets
+from fastcore.basics import patch
 
 from .arch import GanSpec, draw, action_from_dict, GRAPHVIZ_MISSING
 from .store import RunStore, Node, Decision, Segment
-from .search import Search, SearchConfig, OverrideRequest, TopK, Candidate, final_stem
+from .search import Search, SearchConfig, OverrideRequest, Candidate, final_stem
 from .report import search_tree, plot_scores, plot_schedule, best_node, final_phases
 
 # %% auto #0
 __all__ = ['STATUS_COLOURS', 'STEP_THROUGH_WAIT_S', 'svg_html', 'curves_png', 'schedule_png', 'halving_outcome', 'candidate_rows',
-           'root_row', 'rows_html', 'Dashboard', 'run', 'pause', 'unpause', 'stop', 'wait', 'show_error', 'override',
-           'refresh', 'show_stage', 'next_candidates', 'show_node', 'fork']
+           'root_row', 'rows_html', 'Dashboard']
 
 # %% ../nbs/10_widgets.ipynb #cc054801
 def svg_html(dot, # a graphviz `Digraph`, e.g. `draw(spec)` or `search_tree(nodes, config)`
@@ -167,6 +167,7 @@ def _button(description: str, icon: str, style: str = '', cls: str = '') -> widg
     if cls: b.add_class(cls)
     return b
 
+@patch
 def _build(self: Dashboard):
     W, L = widgets, widgets.Layout
     self.title = W.HTML(); self.status = W.HTML(); self.status.add_class('dggan-status')
@@ -225,22 +226,22 @@ def _build(self: Dashboard):
     self.node_select.observe(self._node_chosen, 'value')
     self.step_through.observe(self._step_through_changed, 'value')
 
-Dashboard._build = _build
-
 # %% ../nbs/10_widgets.ipynb #de122425
-def _state(self: Dashboard) -> str:
+@patch(as_prop=True)
+def state(self: Dashboard) -> str:
+    "What the search is doing: 'idle', 'running', 'paused', 'stopping', 'stopped', 'finished', 'crashed', or 'loaded' (read-only)."
     if self.search is None: return 'loaded'
     if self._final: return self._final
     if self.thread is None: return 'idle'
     if self.search.stopping: return 'stopping'
     return 'paused' if self.search.paused else 'running'
-Dashboard.state = property(_state, doc="'idle', 'running', 'paused', 'stopping', 'stopped', 'finished', 'crashed' or 'loaded'")
 
 def _live(self: Dashboard, what: str):
     if self.search is None:
         raise ValueError(f'this dashboard shows {self.store.folder} read-only, so it cannot {what}: continue the run with '
                          'Search.resume(folder) and show it with Dashboard(search)')
 
+@patch
 def run(self: Dashboard, max_stages: int | None = None): # run at most this many more stages
     "Start the search in a worker thread (or resume it when paused)."
     _live(self, 'run')
@@ -249,6 +250,7 @@ def run(self: Dashboard, max_stages: int | None = None): # run at most this many
     self.thread = threading.Thread(target=self._work, args=(max_stages,), name=f'dggan-search-{self.branch}', daemon=True)
     self.thread.start(); self._show_status()
 
+@patch
 def _work(self: Dashboard, max_stages):
     "The worker thread: run the search; whatever it raises goes to the error panel and the store's event log."
     try:
@@ -263,20 +265,23 @@ def _work(self: Dashboard, max_stages):
     finally:
         self._guarded(self.refresh)
 
+@patch
 def pause(self: Dashboard): "Pause the search at the next training log point."; _live(self, 'pause'); self.search.pause(); self._show_status()
+@patch
 def unpause(self: Dashboard): "Resume a paused search."; _live(self, 'resume'); self.search.unpause(); self._show_status()
+@patch
 def stop(self: Dashboard):
     "Stop the search at the next log point; the candidate in flight is requeued in the store."
     _live(self, 'stop'); self.search.stop(); self._show_status()
 
+@patch
 def wait(self: Dashboard, timeout_s: float | None = None) -> str:
     "Block until the worker thread ends (or `timeout_s`); return the state."
     if self.thread is not None: self.thread.join(timeout_s)
     return self.state
 
-for f in (run, _work, pause, unpause, stop, wait): setattr(Dashboard, f.__name__, f)
-
 # %% ../nbs/10_widgets.ipynb #45352d42
+@patch
 def show_error(self: Dashboard, title: str, tb: str = ''):
     "Add an entry to the error panel (safe from any thread)."
     self.errors.append((title, tb))
@@ -285,11 +290,13 @@ def show_error(self: Dashboard, title: str, tb: str = ''):
         for t, b in self.errors[-5:]) + '</div>'
     self.error_panel.layout.display = ''
 
+@patch
 def _guarded(self: Dashboard, f):
     "Run `f`; show what it raises in the error panel instead of losing it in a thread or a widget callback."
     try: return f()
     except Exception as e: self.show_error(f'{type(e).__name__}: {e}', traceback.format_exc())
 
+@patch
 def _on_event(self: Dashboard, kind: str, payload: dict):
     if payload.get('branch', self.branch) != self.branch: return
     def handle():
@@ -310,9 +317,8 @@ def _on_event(self: Dashboard, kind: str, payload: dict):
             self.refresh()
     self._guarded(handle)
 
-for f in (show_error, _guarded, _on_event): setattr(Dashboard, f.__name__, f)
-
 # %% ../nbs/10_widgets.ipynb #bd883354
+@patch
 def override(self: Dashboard, pick: list | None = None, # train exactly these candidates
              veto: list = (), # drop these candidates (or actions)
              force: list = (), # train these too, even if not sampled
@@ -328,6 +334,7 @@ def override(self: Dashboard, pick: list | None = None, # train exactly these ca
     self.override_status.value = f'<span style="color:#b36b00">queued for the next decision ({html.escape(request.note)})</span>'
     return request
 
+@patch
 def _submit_clicked(self: Dashboard):
     def submit():
         chosen, mode = list(self.candidates.value), self.override_mode.value
@@ -339,6 +346,7 @@ def _submit_clicked(self: Dashboard):
         self.override(**kind, **changes, note=self.note.value)
     self._guarded(submit)
 
+@patch
 def _acknowledge(self: Dashboard, payload: dict):
     used = self.search.planner.acknowledged[-1] if self.search.planner.acknowledged else None
     delay = f' {used[1]:.2f} s after it was submitted' if used else ''
@@ -347,6 +355,7 @@ def _acknowledge(self: Dashboard, payload: dict):
     self.override_status.value = (f'<span style="color:#2a7a2a">followed at stage {payload["stage"]}{delay}: '
                                   f'training nodes {", ".join(map(str, payload["children"])) or "none"}</span>')
 
+@patch
 def _step_through_changed(self: Dashboard, change):
     def apply():
         _live(self, 'step through decisions')
@@ -355,14 +364,14 @@ def _step_through_changed(self: Dashboard, change):
         if not change.new and planner.waiting is not None and self.pending is None: planner.release()
     self._guarded(apply)
 
-for f in (override, _submit_clicked, _acknowledge, _step_through_changed): setattr(Dashboard, f.__name__, f)
-
 # %% ../nbs/10_widgets.ipynb #50eb4871
+@patch
 def _history(self: Dashboard, nodes: list[Node]) -> list[Node]:
     origin = self.search.origin if self.search is not None else next(
         (e.payload['origin'] for e in self.store.events(kind='fork') if e.payload['branch'] == self.branch), None)
     return [n for n in nodes if n.id == origin] + [n for n in nodes if n.branch == self.branch]
 
+@patch
 def refresh(self: Dashboard):
     "Re-read the store and redraw every panel."
     with self._lock:
@@ -375,6 +384,7 @@ def refresh(self: Dashboard):
         self._show_final(); self._show_drawings(); self._show_override_options(); self._show_node_options()
         self.show_stage(self._stage_index, select=False); self._show_status()  # the status line last: it says what is drawn
 
+@patch
 def _show_status(self: Dashboard):
     state, done = self.state, [n for n in self.history if n.status == 'done']
     colour = dict(running='#2a7a2a', paused='#b36b00', crashed='#b22', stopping='#b36b00').get(state, '#333')
@@ -391,6 +401,7 @@ def _show_status(self: Dashboard):
                          + (f' · {self._progress}' if self._progress and state in ('running', 'paused') else '') + waiting)
     self._show_controls()
 
+@patch
 def _show_controls(self: Dashboard):
     state, live = self.state, self.search is not None
     self.start_button.disabled = state not in ('idle', 'paused')
@@ -402,9 +413,8 @@ def _show_controls(self: Dashboard):
         w.disabled = not live or state in ('finished', 'stopped', 'crashed', 'stopping')
     self.fork_button.disabled = not live or state in ('running', 'paused', 'stopping')
 
-for f in (_history, refresh, _show_status, _show_controls): setattr(Dashboard, f.__name__, f)
-
 # %% ../nbs/10_widgets.ipynb #290c429c
+@patch
 def show_stage(self: Dashboard, index: int | None = None, # None: the latest stage
                select: bool = True): # show the stage's best child in the inspector
     "Show stage `index` in the stepper and its candidate table."
@@ -430,11 +440,13 @@ def show_stage(self: Dashboard, index: int | None = None, # None: the latest sta
             pick = d.pick
         if select and index is not None and pick is not None: self.show_node(pick)
 
-Dashboard.stage_index = property(lambda self: len(self.decisions) if self._stage_index is None else self._stage_index,
-                                 doc='The stage shown in the stepper.')
-Dashboard.show_stage = show_stage
+@patch(as_prop=True)
+def stage_index(self: Dashboard) -> int:
+    "The stage shown in the stepper."
+    return len(self.decisions) if self._stage_index is None else self._stage_index
 
 # %% ../nbs/10_widgets.ipynb #bc5965ff
+@patch
 def next_candidates(self: Dashboard) -> list[tuple[Candidate, bool]]:
     "(candidate, sampled) for the next decision: the one waited on, or a draft from the current history."
     if self.search is None or self.state in ('finished', 'stopped', 'crashed'): return []
@@ -445,6 +457,7 @@ def next_candidates(self: Dashboard) -> list[tuple[Candidate, bool]]:
     plan = self.search.planner.draft(self.search.stages_done() + 1)
     return [(c, c in plan.sampled) for c in plan.candidates]
 
+@patch
 def _show_override_options(self: Dashboard):
     trained = {_key(dict(n.action, parent_id=n.parent_id)): n.id for n in self.history if n.action}
     options = [(f'{i}: {c}' + ('  · sampled' if s else '') + (f'  · trained as #{trained[_key(c.to_dict())]}' if _key(c.to_dict()) in trained else ''), c)
@@ -457,14 +470,14 @@ def _show_override_options(self: Dashboard):
         keep = [c for c in self.candidates.value if c in {o[1] for o in options}]
         self.candidates.options = options; self.candidates.value = tuple(keep)
 
+@patch
 def _show_settings(self: Dashboard):
     "Put the K and p the next stage will use into the override panel."
     if self.search is not None:
         self.k_input.value, self.p_input.value = self.search.planner.settings()
 
-for f in (next_candidates, _show_override_options, _show_settings): setattr(Dashboard, f.__name__, f)
-
 # %% ../nbs/10_widgets.ipynb #9e26c785
+@patch
 def _show_node_options(self: Dashboard):
     options = tuple((f'#{n.id} {_action(n)} · {n.status}' + (f' · {_rung(n)} · {n.score:.2f}' if n.score is not None else ''), n.id) for n in self.nodes)
     if options != tuple(map(tuple, self.node_select.options)):
@@ -474,9 +487,11 @@ def _show_node_options(self: Dashboard):
     done = [n for n in self.history if n.status == 'done']
     self.show_node(self._node_id if self._node_id in self.by_id else (done[-1].id if done else None), follow=self._node_id is None)
 
+@patch
 def _node_chosen(self: Dashboard, change):
     if not self._updating and change.new is not None: self._guarded(lambda: self.show_node(change.new))
 
+@patch
 def show_node(self: Dashboard, node_id: int | None, follow: bool = False):
     "Show a node in the inspector: its G/D graph (what changed from its parent highlighted) and its samples."
     with self._lock:
@@ -495,9 +510,10 @@ def show_node(self: Dashboard, node_id: int | None, follow: bool = False):
             parent = GanSpec.from_dict(self.by_id[node.parent_id].arch) if node.parent_id in self.by_id else None
             self._drawn[key] = svg_html(draw(GanSpec.from_dict(node.arch), parent=parent, title=f'node #{node_id}: {_action(node)}'))
         self.graph.value = self._drawn[key]
-        samples = self.store.folder/'samples'/f'node-{node_id}.png'
+        samples = self.store.samples_path(node_id)
         self.samples.value = samples.read_bytes() if node.status == 'done' and samples.exists() else b''
 
+@patch
 def _show_final(self: Dashboard):
     "The final model's panel: its samples, the node it continued, its score; hidden until the final phase has run."
     seg = self.final
@@ -512,6 +528,7 @@ def _show_final(self: Dashboard):
                              f'({html.escape(_action(node))}, {GanSpec.from_dict(node.arch).resolution}px, {self.metric} {_score(node)} at rung {node.rung})')
     self.final_box.layout.display = ''
 
+@patch
 def _show_drawings(self: Dashboard):
     key = (tuple((n.id, n.status, n.score, n.rung) for n in self.nodes), len(self.segments))
     if self._drawn.get('signature') == key: return
@@ -520,9 +537,8 @@ def _show_drawings(self: Dashboard):
     self.schedule.value = schedule_png(self.nodes, self.segments)
     self.tree.value = svg_html(search_tree(self.nodes, self.store.config, f'{len(self.nodes)} nodes'), 640)
 
-for f in (_show_node_options, _node_chosen, show_node, _show_final, _show_drawings): setattr(Dashboard, f.__name__, f)
-
 # %% ../nbs/10_widgets.ipynb #cf1530cd
+@patch
 def fork(self: Dashboard, node_id: int | None = None) -> Search: # a done node (default: the one in the inspector)
     "Start a new branch of the search from `node_id`; the dashboard follows it (press start to grow it)."
     _live(self, 'fork')
@@ -536,4 +552,3 @@ def fork(self: Dashboard, node_id: int | None = None) -> Search: # a done node (
     self._show_settings(); self.refresh()
     return branch
 
-Dashboard.fork = fork

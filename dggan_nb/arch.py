@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_arch.ipynb #67b739e1
 from __future__ import annotations
-import json, math
+import json
 from dataclasses import dataclass, asdict, field, replace
 from pathlib import Path
 

@@ -9,11 +9,9 @@ import copy
 import torch
 import torch.nn as nn
 
-from .core import show_images
 from .layers import (GeneratorHead, GeneratorLayer, ToRGB, FromRGB, DiscriminatorLayer,
                              DiscriminatorHead, upsample2x, downsample2x)
-from .arch import (GanSpec, GeneratorSpec, DiscriminatorSpec, GrowGenerator, GrowDiscriminator,
-                           GrowResolution, initial_gan)
+from .arch import GanSpec, GeneratorSpec, DiscriminatorSpec
 
 # %% auto #0
 __all__ = ['Generator', 'Discriminator', 'Gan', 'inherited_state', 'grow', 'fresh_parameters', 'preservation_error']

@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_cli.ipynb #84e03af1
 from __future__ import annotations
-import argparse, json, sys, time
+import argparse, sys, time
 from pathlib import Path
 
 import torch
@@ -14,14 +14,14 @@ from .core import pick_device
 from .data import load_source
 from .arch import initial_gan, GanSpec
 from .nets import Gan
-from .train import TrainConfig, Trainer, train_progressive, write_node_files, load_gan
-from .search import Search, SearchConfig, TopK, Progressive, final_stem
+from .train import TrainConfig, Trainer, load_gan
+from .search import Search, SearchConfig, final_stem
 from .report import write_report
 from .metrics import bench_metrics, Evaluator
 from .store import RunStore
 
 # %% auto #0
-__all__ = ['BENCH_CASES', 'cmd_train', 'ProgressBars', 'cmd_grow', 'cmd_resume', 'cmd_report', 'bench_train', 'bench_search',
+__all__ = ['BENCH_CASES', 'ProgressBars', 'cmd_grow', 'cmd_train', 'cmd_resume', 'cmd_report', 'bench_train', 'bench_search',
            'build_parser', 'run_command', 'main']
 
 # %% ../nbs/11_cli.ipynb #66c66150
@@ -33,43 +33,19 @@ def _add_training_args(p: argparse.ArgumentParser):
     p.add_argument('--batch-size', type=int, default=32)
     p.add_argument('--device', default='auto', help="'auto', 'cpu' or 'cuda[:N]'")
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--out', default=None, help='run folder (default: runs/<job>-<data>-<resolution>)')
+    p.add_argument('--out', default=None, help='run folder (default: runs/<policy>-<data>-<resolution>)')
+
+def _add_budget_args(p: argparse.ArgumentParser):
+    d = SearchConfig()
+    p.add_argument('--budget-kimg', type=float, default=d.budget_kimg, help='every image shown counts: probes, promotions, final phase')
+    p.add_argument('--final-fraction', type=float, default=d.final_fraction, help='share of the budget kept for training the result')
+    p.add_argument('--stages', type=int, default=None, help='at most this many growth stages (default: until the budget is spent)')
+    p.add_argument('--metric', choices=['swd', 'fid', 'kid'], default=d.metric, help='how candidates are scored (FID/KID need Inception weights)')
+    p.add_argument('--eval-samples', type=int, default=d.eval_samples, help='images generated per score')
 
 def _progress_bar(total_kimg: float, desc: str, leave: bool = True):
     return tqdm(total=round(total_kimg, 3), desc=desc, unit='kimg', leave=leave, dynamic_ncols=True,
                 bar_format='{l_bar}{bar}| {n:.2f}/{total:.2f} kimg [{elapsed}<{remaining}{postfix}]')
-
-def _new_run_folder(out: Path):
-    if out.exists() and any(out.iterdir()):
-        raise ValueError(f'the run folder {out} exists and is not empty; pass another --out or remove it')
-    out.mkdir(parents=True, exist_ok=True)
-
-def cmd_train(args) -> dict:
-    "Run the fixed Progressive-GAN schedule."
-    source = load_source(args.data, resolution=args.resolution)
-    device = pick_device(args.device)
-    if args.kimg_per_node <= 0: raise ValueError(f'--kimg-per-node must be positive, got {args.kimg_per_node}')
-    config = TrainConfig(batch_size=args.batch_size)
-    out = Path(args.out or f'runs/progressive-{Path(str(args.data)).name}-{args.resolution}')
-    _new_run_folder(out)
-    n_nodes = 1 + 3 * (args.resolution.bit_length() - 3)
-    bar = _progress_bar(n_nodes * args.kimg_per_node, f'progressive → {args.resolution}px')
-    shown = {'kimg': 0.0, 'node_start': 0.0}
-    def progress(trainer, rec):
-        bar.update(round(shown['node_start'] + rec['kimg'] - bar.n, 3))
-        bar.set_postfix_str(f"{trainer.gan.spec.resolution}px α={rec['alpha']:.2f} D={rec['d_loss']:.2f} {rec['img_s']:.0f} img/s")
-    def on_node(res, gan): shown['node_start'] = res.total_kimg
-    t0 = time.perf_counter()
-    gan, stages = train_progressive(source, args.resolution, args.kimg_per_node, args.channels, args.latent_dim, config,
-                                    device, args.seed, out, on_node=on_node, progress=progress)
-    bar.close()
-    write_node_files(gan, out, 'final')
-    summary = dict(job='progressive', data=str(args.data), resolution=args.resolution, seconds=time.perf_counter() - t0,
-                   total_kimg=stages[-1].total_kimg, spec=gan.spec.to_dict(),
-                   nodes=[dict(index=s.index, action=s.action, resolution=s.spec.resolution, kimg=s.kimg, img_s=s.img_s) for s in stages])
-    (out/'summary.json').write_text(json.dumps(summary, indent=1))
-    print(f'done in {summary["seconds"]:.0f} s: {out}/final-samples.png, {out}/final-graph.svg')
-    return summary
 
 # %% ../nbs/11_cli.ipynb #47676342
 class ProgressBars:
@@ -139,6 +115,11 @@ def cmd_grow(args) -> dict:
     config = _search_config(args)
     out = Path(args.out or f'runs/{args.policy}-{Path(str(args.data)).name}-{args.resolution}')
     return _run_search(Search.create(out, config))
+
+def cmd_train(args) -> dict:
+    "`dggan train` is `dggan grow --policy progressive`: Progressive GAN's fixed schedule on the search's code path."
+    print('dggan train: running `dggan grow --policy progressive` (the fixed Progressive-GAN schedule)', flush=True)
+    return cmd_grow(args)
 
 def cmd_resume(args) -> dict:
     "Continue a stopped or killed search with its own policy and settings."
@@ -254,11 +235,6 @@ def bench_search(quick: bool = False, # the same protocol on small budgets (8×8
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='dggan', description='Dynamically Grown GANs: grow, train, evaluate and benchmark from the command line.')
     sub = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
-    p = sub.add_parser('train', help="grow a GAN on Progressive GAN's fixed schedule (the baseline)",
-                       description="Grow a GAN on Progressive GAN's fixed symmetric schedule and write checkpoints, samples and G/D pictures to a run folder.")
-    _add_training_args(p)
-    p.add_argument('--kimg-per-node', type=float, default=4.0, help='thousands of images shown to each node (seed and each growth step)')
-    p.set_defaults(func=cmd_train)
     g = sub.add_parser('grow', help='grow a GAN with the DGGAN search (top-K growth over the history)',
                        description='Grow a GAN with the DGGAN search: each stage grows the K best nodes of the history by sampled actions, '
                                    'probes the children (inherited weights), promotes the best by successive halving, and keeps going '
@@ -271,13 +247,16 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument('--probe-kimg', type=float, default=d.probe_kimg, help='thousands of images every candidate trains at rung 0')
     g.add_argument('--eta', type=int, default=d.eta, help='successive halving: each rung keeps the best 1/eta (the last keeps the winner)')
     g.add_argument('--rungs', type=int, default=d.rungs, help='rungs per stage; rung r trains to probe-kimg·eta^r (1: no halving)')
-    g.add_argument('--budget-kimg', type=float, default=d.budget_kimg, help='every image shown counts: probes, promotions, final phase')
-    g.add_argument('--final-fraction', type=float, default=d.final_fraction, help='share of the budget kept for training the result')
-    g.add_argument('--stages', type=int, default=None, help='at most this many growth stages (default: until the budget is spent)')
-    g.add_argument('--metric', choices=['swd', 'fid', 'kid'], default=d.metric, help='how candidates are scored (FID/KID need Inception weights)')
-    g.add_argument('--eval-samples', type=int, default=d.eval_samples, help='images generated per score')
+    _add_budget_args(g)
     g.add_argument('--policy', choices=['topk', 'progressive'], default='topk', help="'progressive' runs the fixed schedule on the same code path")
     g.set_defaults(func=cmd_grow)
+    t = sub.add_parser('train', help="the same as `grow --policy progressive`: Progressive GAN's fixed schedule (the baseline)",
+                       description="Grow a GAN on Progressive GAN's fixed symmetric schedule: another name for `dggan grow --policy progressive`, "
+                                   'with the same run folder, report and resume. Each node of the schedule trains on an equal share of '
+                                   'the budget left after the final phase.')
+    _add_training_args(t)
+    _add_budget_args(t)
+    t.set_defaults(func=cmd_train, policy='progressive', k=d.k, p=d.p, probe_kimg=d.probe_kimg, eta=d.eta, rungs=d.rungs)
     r = sub.add_parser('resume', help='continue a stopped or killed search', description='Continue the search in RUN with its own policy and settings: the node that was in flight goes back to its last completed rung.')
     r.add_argument('run', help='the run folder')
     r.set_defaults(func=cmd_resume)
@@ -304,12 +283,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 def run_command(argv: list[str]):
-    "Run `dggan ARGV...` in this process and return the job's result; bad input raises `ValueError`/`FileNotFoundError`."
+    "Run `dggan ARGV...` in this process and return the job's result; bad input raises `ValueError`/`FileNotFoundError`/`FileExistsError`."
     args = build_parser().parse_args(argv)
     return args.func(args)
 
 def main(argv: list[str] | None = None):
     "Entry point of the `dggan` console script: bad input exits with status 2 and a one-line message."
     try: run_command(sys.argv[1:] if argv is None else argv)
-    except (ValueError, FileNotFoundError) as e:
+    except (ValueError, FileNotFoundError, FileExistsError) as e:
         print(f'dggan: error: {e}', file=sys.stderr); raise SystemExit(2) from None

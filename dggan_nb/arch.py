@@ -8,12 +8,13 @@ import json
 from dataclasses import dataclass, asdict, field, replace
 from pathlib import Path
 
-from .core import check_resolution
+from .core import check_resolution, atomic_path
 
 # %% auto #0
-__all__ = ['LAYER_KINDS', 'ACTION_TYPES', 'GRAPHVIZ_MISSING', 'LayerSpec', 'GeneratorSpec', 'DiscriminatorSpec', 'GanSpec',
-           'initial_gan', 'GrowGenerator', 'GrowDiscriminator', 'GrowResolution', 'action_to_dict', 'action_from_dict',
-           'SearchSpace', 'progressive_width', 'progressive_schedule', 'new_layer_indices', 'draw', 'save_drawing']
+__all__ = ['LAYER_KINDS', 'ACTION_TYPES', 'LayerSpec', 'GeneratorSpec', 'DiscriminatorSpec', 'GanSpec', 'initial_gan',
+           'GrowGenerator', 'GrowDiscriminator', 'GrowResolution', 'action_to_dict', 'action_from_dict', 'SearchSpace',
+           'progressive_width', 'progressive_schedule', 'new_layer_indices', 'draw', 'GraphvizMissing', 'render',
+           'save_drawing']
 
 # %% ../nbs/03_arch.ipynb #d4c93bc1
 LAYER_KINDS = ('conv', 'up', 'down')
@@ -312,15 +313,23 @@ def draw(spec: GanSpec, # the architecture to draw
         sd.node('score', 'score', shape='plaintext', style=''); sd.edge('d_head', 'score')
     return dot
 
-GRAPHVIZ_MISSING = ("graphviz's `dot` program is not installed, so G/D pictures cannot be rendered: install it "
-                    "(Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz; conda: conda install graphviz)")
+# %% ../nbs/03_arch.ipynb #0bbad42f
+class GraphvizMissing(RuntimeError):
+    "graphviz's `dot` program is not installed, so drawings cannot be rendered."
+
+def render(dot, # a graphviz `Digraph`, e.g. `draw(spec)` or `report.search_tree(nodes, config)`
+           fmt: str = 'svg', # an output format of `dot`: 'svg', 'png', 'pdf', ...
+          ) -> bytes:
+    "The drawing rendered by graphviz's `dot` program; `GraphvizMissing` with how to install it when there is none."
+    import graphviz
+    try: return dot.pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        raise GraphvizMissing('the graphviz program `dot` is not installed, so drawings cannot be rendered: install it '
+                              '(Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz; conda: conda install graphviz)') from None
 
 def save_drawing(spec: GanSpec, path: str | Path, parent: GanSpec | None = None, title: str | None = None) -> Path:
     "Render `draw(spec, parent)` to `path`; the format (svg, png, pdf) comes from the suffix."
-    import graphviz
-    path = Path(path); fmt = path.suffix.lstrip('.') or 'svg'
-    try: data = draw(spec, parent, title).pipe(format=fmt)
-    except graphviz.ExecutableNotFound as e: raise RuntimeError(GRAPHVIZ_MISSING) from e
-    from dggan_nb.core import atomic_path
+    path = Path(path)
+    data = render(draw(spec, parent, title), path.suffix.lstrip('.') or 'svg')
     with atomic_path(path) as tmp: Path(tmp).write_bytes(data)
     return path

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .core import atomic_write_text
-from .arch import GanSpec, save_drawing, action_from_dict, GRAPHVIZ_MISSING
+from .arch import GanSpec, save_drawing, action_from_dict, render, GraphvizMissing
 from .store import RunStore, Node, Segment
 from .search import SearchConfig, final_stem, rank_finalists
 
@@ -277,7 +277,7 @@ def write_report(run: str | Path, # a run folder
     else:
         lineage, n = [], best
         while n is not None: lineage.append(n); n = by_id.get(n.parent_id)
-        samples = run/'samples'/f'node-{best.id}.png'
+        samples = store.samples_path(best.id)
         if samples.exists(): shutil.copyfile(samples, out/'best-samples.png'); pictures.append('best-samples.png')
         blocks += [('h2', 'Best node'),
                    ('p', f'Node #{best.id}: {metric} {best.score:.3f} at {_resolution(best)}px, the best of the finalists (nodes that '
@@ -293,15 +293,13 @@ def write_report(run: str | Path, # a run folder
     pictures.append('scores.png')
     try:
         tree = search_tree(nodes, config, f'search tree ({len(nodes)} nodes)')
-        for fmt in ('svg', 'png'): (out/f'tree.{fmt}').write_bytes(tree.pipe(format=fmt))
+        for fmt in ('svg', 'png'): (out/f'tree.{fmt}').write_bytes(render(tree, fmt))
         if best is not None:
             parent = GanSpec.from_dict(by_id[best.parent_id].arch) if best.parent_id else None
             for fmt in ('svg', 'png'): save_drawing(GanSpec.from_dict(best.arch), out/f'best-graph.{fmt}', parent, f'best node #{best.id}')
             pictures.append('best-graph.png')
         pictures.append('tree.png')
-    except Exception as e:
-        if type(e).__name__ != 'ExecutableNotFound' and GRAPHVIZ_MISSING not in str(e): raise
-        print(f'warning: {GRAPHVIZ_MISSING}')
+    except GraphvizMissing as e: print(f'warning: {e}; the report is written without the graphs')
     blocks += [('h2', 'Pictures')] + [('img', p) for p in pictures] + [('h2', 'Settings'), ('pre', json.dumps(config, indent=1))]
     atomic_write_text(out/'report.md', render_markdown(blocks))
     atomic_write_text(out/'report.html', render_html(blocks, f'DGGAN report: {run.name}'))

@@ -10,7 +10,7 @@ from pathlib import Path
 import ipywidgets as widgets
 from fastcore.basics import patch
 
-from .arch import GanSpec, draw, action_from_dict, GRAPHVIZ_MISSING
+from .arch import GanSpec, draw, action_from_dict, render, GraphvizMissing
 from .store import RunStore, Node, Decision, Segment
 from .search import Search, SearchConfig, OverrideRequest, Candidate, final_stem
 from .report import search_tree, plot_scores, plot_schedule, best_node, final_phases
@@ -23,10 +23,8 @@ __all__ = ['STATUS_COLOURS', 'STEP_THROUGH_WAIT_S', 'svg_html', 'curves_png', 's
 def svg_html(dot, # a graphviz `Digraph`, e.g. `draw(spec)` or `search_tree(nodes, config)`
              max_height_px: int = 520) -> str:
     "The drawing as inline SVG in a scrolling box, for a `widgets.HTML`; a clear message when graphviz's `dot` is missing."
-    try: svg = dot.pipe(format='svg').decode()
-    except Exception as e:
-        if type(e).__name__ != 'ExecutableNotFound': raise
-        return f'<p style="color:#a33">{html.escape(GRAPHVIZ_MISSING)}</p>'
+    try: svg = render(dot, 'svg').decode()
+    except GraphvizMissing as e: return f'<p style="color:#a33">{html.escape(str(e))}</p>'
     return f'<div style="overflow:auto;max-height:{max_height_px}px">{svg[svg.index("<svg"):]}</div>'
 
 def _png(fig) -> bytes:

@@ -12,7 +12,7 @@ from typing import Callable, Iterator
 import torch
 from fastcore.basics import patch
 
-from .core import pick_device, save_image_grid, IN_TEST
+from .core import pick_device, save_image_grid
 from .data import load_source, ImageSource
 from .arch import (GanSpec, SearchSpace, initial_gan, progressive_schedule, action_to_dict, action_from_dict)
 from .nets import Gan, grow
@@ -744,7 +744,7 @@ def _progress(self: Search, task: NodeTask) -> Callable:
 def _train_nodes(self: Search, nodes: list[Node], rung: int, until_kimg: float):
     "Train and score `nodes` to `rung` on the executor; record each result as it arrives (only this process writes the store)."
     store = self.store
-    tasks = [self._task(n, rung, until_kimg, save_as=store.relative(store.checkpoint_path(n.id)), samples_as=f'samples/node-{n.id}.png')
+    tasks = [self._task(n, rung, until_kimg, save_as=store.relative(store.checkpoint_path(n.id)), samples_as=store.relative(store.samples_path(n.id)))
              for n in nodes]
     try:
         for task, outcome in self.executor.map(tasks, self._started, self._progress): self._record(task, outcome)

@@ -18,7 +18,7 @@ from .arch import (GanSpec, SearchSpace, initial_gan, progressive_schedule, acti
 from .nets import Gan, grow
 from .train import TrainConfig, Trainer, load_gan, write_node_files
 from .metrics import Evaluator
-from .store import RunStore, Node
+from .store import RunStore, Node, ranked, ranked_ids
 
 # %% auto #0
 __all__ = ['METRICS', 'POLICIES', 'SearchConfig', 'Candidate', 'StagePlan', 'Verdict', 'History', 'TopK', 'Progressive',
@@ -165,7 +165,7 @@ class TopK:
         return Verdict(plan, f'policy:{self.name}', f'top-{plan.k} parents, p={plan.p}' + (f'; {plan.note}' if plan.note else ''))
     def promote(self, scores: dict[int, float], count: int) -> tuple[list[int], str]:
         "The `count` best-scored nodes of a rung (ties: the older first) go on to the next rung."
-        return sorted(scores, key=lambda i: (scores[i], i))[:count], f'policy:{self.name}'
+        return ranked_ids(scores)[:count], f'policy:{self.name}'
 
 class Progressive(TopK):
     "Progressive GAN's fixed schedule as a policy: grow the latest node by the next scheduled action."
@@ -358,7 +358,7 @@ def rank_finalists(nodes: list[Node], last_rung: int, resolution: int | None = N
     "Done nodes scored at the last rung (only those at `resolution`, if given), best first, ties to the older: the one ranking rule."
     done = [n for n in nodes if n.status == 'done' and n.score is not None and n.rung == last_rung
             and (resolution is None or GanSpec.from_dict(n.arch).resolution == resolution)]
-    return sorted(done, key=lambda n: (n.score, n.id))
+    return ranked(done)
 
 def final_stem(branch: str) -> str:
     "The name stem of a branch's result files: `final` (`final.pt`, `final-samples.png`, `final-graph.svg`); forks: `<branch>-final`."
@@ -600,13 +600,6 @@ class Subscription:
         if not self.sync: self.queue.put((None, {}))
 
 # %% ../nbs/08_search.ipynb #a7ab0fe5
-def _fork_origin(store: RunStore, branch: str) -> int | None:
-    "The node `branch` was forked from (None for the main branch)."
-    if branch == 'main': return None
-    forks = [e for e in store.events(kind='fork') if e.payload['branch'] == branch]
-    if not forks: raise ValueError(f'the run has no branch {branch!r}: branches are {store.branches()}; make one with fork()')
-    return forks[0].payload['origin']
-
 class Search:
     "A DGGAN search run: the driver of three roles, a `Planner` that decides, an executor's `Runner` that trains and scores, a `RunStore` that records."
     def __init__(self, store: RunStore, # an open, writable run store
@@ -622,7 +615,7 @@ class Search:
         if policy.name != self.config.policy:
             raise ValueError(f'this run was made with the {self.config.policy!r} policy, not {policy.name!r}: '
                              f'continue it with {self.config.policy!r} (the default), or fork a new run')
-        origin = origin if origin is not None else _fork_origin(store, branch)
+        origin = origin if origin is not None else store.origin(branch)
         self.runner = Runner(self.config, source)
         self.source, self.device = self.runner.source, self.runner.device
         self.planner = Planner(store, self.config, policy, branch, origin, wait_s)
@@ -661,10 +654,9 @@ class Search:
         "A new search branch that grows from `node_id`; its history starts with that node, and it has a budget of its own."
         node = self.store.node(node_id)
         if node.status != 'done': raise ValueError(f'node {node_id} is {node.status}: fork from a done node')
-        taken = set(self.store.branches()) | {e.payload['branch'] for e in self.store.events(kind='fork')}
         names = (f'fork-{node_id}' + (f'-{i}' if i else '') for i in range(10_000))
-        branch = branch or next(n for n in names if n not in taken)
-        if branch in taken: raise ValueError(f'branch {branch!r} exists already: choose another name')
+        taken = set(self.store.branches())
+        self.store.add_branch(branch := branch or next(n for n in names if n not in taken), node_id)
         self.store.log_event('fork', dict(branch=branch, origin=node_id))
         return Search(self.store, self.source, policy or make_policy(self.config.policy), branch, node_id, self.executor, wait_s)
 
@@ -798,7 +790,7 @@ def run_rungs(self: Search, decision) -> int | None:
                       dropped=[i for i in scores if i not in promoted], decided_by=by)
         alive = promoted
         if r == self.last_rung:
-            winner = min(scores, key=lambda i: (scores[i], i)) if scores else None
+            winner = next(iter(ranked_ids(scores)), None)
             store.update_decision(decision.id, pick=winner)
             return winner
         if not alive: break

@@ -18,11 +18,11 @@ try: import fcntl # POSIX: the writer lock; on Windows there is none
 except ImportError: fcntl = None
 
 # %% auto #0
-__all__ = ['FORMAT_VERSION', 'STATUSES', 'BUSY_TIMEOUT_S', 'SCHEMA', 'Node', 'Decision', 'Segment', 'Event', 'RunStore',
-           'nodes_table']
+__all__ = ['FORMAT_VERSION', 'STATUSES', 'BUSY_TIMEOUT_S', 'SCHEMA', 'Node', 'Decision', 'Segment', 'Event', 'RunStore', 'ranked',
+           'ranked_ids', 'nodes_table']
 
 # %% ../nbs/07_store.ipynb #cbfcc171
-FORMAT_VERSION = 2 # bump when the schema changes; older code refuses newer runs (2: rungs and training segments)
+FORMAT_VERSION = 3 # bump when the schema changes; older code refuses newer runs (2: rungs and training segments; 3: branches)
 STATUSES = ('pending', 'running', 'done', 'failed') # a node's life: pending → running → done | failed
 BUSY_TIMEOUT_S = 30 # how long a connection waits for another's write lock before failing
 
@@ -83,6 +83,12 @@ CREATE TABLE segments (
   created_at  TEXT NOT NULL
 );
 CREATE INDEX segments_by_node ON segments(node_id);
+CREATE TABLE branches (
+  name       TEXT PRIMARY KEY,
+  origin     INTEGER REFERENCES nodes(id),
+  created_at TEXT NOT NULL,
+  CHECK ((name = 'main') = (origin IS NULL))
+);
 CREATE TABLE events (
   id      INTEGER PRIMARY KEY AUTOINCREMENT,
   time    TEXT NOT NULL,
@@ -230,12 +236,13 @@ class RunStore:
             if meta['format_version'] > FORMAT_VERSION:
                 raise RuntimeError(f"{self.folder} was written by a newer dggan_nb (format {meta['format_version']} > "
                                    f'{FORMAT_VERSION}): upgrade dggan_nb to open it')
-            if meta['format_version'] < FORMAT_VERSION:
+            if meta['format_version'] < 2:
                 raise RuntimeError(f"{self.folder} was written by an older dggan_nb (format {meta['format_version']}, before "
                                    'training rungs were recorded): read it with dggan_nb 0.1.0, or run the search again')
             if not readonly:
                 self._writer_lock = _lock_writer(self.folder)
                 for sub in ('checkpoints', 'samples'): (self.folder/sub).mkdir(exist_ok=True)
+                if meta['format_version'] == 2: meta = _upgrade_from_2(self)
         except BaseException: self.close(); raise
         self.meta = meta
 
@@ -278,6 +285,9 @@ class RunStore:
             db.execute('COMMIT')
         finally: db.close()
         return cls(folder)
+
+    @property
+    def format_version(self) -> int: return self.meta['format_version']
 
     def _connect(self) -> sqlite3.Connection:
         uri = self.path.resolve().as_uri() + ('?mode=ro' if self.readonly else '?mode=rw')
@@ -459,9 +469,49 @@ def best(self: RunStore,
     return _select_nodes(self, where, [v for v in conds.values() if v is not None], order=f"score, id LIMIT {_check_int(k, 'k', 1)}")
 
 @patch
+def add_branch(self: RunStore, name: str, # the new branch's name
+               origin: int) -> str: # the done node it grows from
+    "Record a fork: a new branch whose history starts with node `origin`."
+    name = _check_name(name, 'branch')
+    if name in self.branches(): raise ValueError(f'branch {name!r} exists already: choose another name')
+    with self.transaction() as db:
+        self.node(origin)
+        db.execute('INSERT INTO branches VALUES (?, ?, ?)', (name, origin, _now()))
+    return name
+
+@patch
+def origin(self: RunStore, branch: str) -> int | None:
+    "The node a branch was forked from (None for 'main')."
+    if branch == 'main': return None
+    if self.format_version < 3:  # a run from before the branches table, read without upgrading it: its fork events say
+        rows = [(e.payload['origin'],) for e in self.events(kind='fork') if e.payload['branch'] == branch]
+    else: rows = self.db.execute('SELECT origin FROM branches WHERE name = ?', (branch,)).fetchall()
+    if not rows: raise ValueError(f'the run has no branch {branch!r}: branches are {self.branches()}; make one with fork()')
+    return rows[0][0]
+
+@patch
 def branches(self: RunStore) -> list[str]:
-    "The branch names in this run, in order of their first node."
-    return [r[0] for r in self.db.execute('SELECT branch FROM nodes GROUP BY branch ORDER BY MIN(id)')]
+    "The branch names in this run: 'main' first, then forks in the order they were made (with or without nodes yet)."
+    forks = ([e.payload['branch'] for e in self.events(kind='fork')] if self.format_version < 3 else
+             [r[0] for r in self.db.execute('SELECT name FROM branches ORDER BY created_at, rowid')])
+    return ['main'] + [b for b in dict.fromkeys(forks) if b != 'main']
+
+def _upgrade_from_2(store: RunStore) -> dict:
+    "Add the branches table to a format-2 run (filled from its fork events), in one transaction; return the new meta."
+    with store.transaction() as db:
+        db.execute("CREATE TABLE branches (name TEXT PRIMARY KEY, origin INTEGER REFERENCES nodes(id), created_at TEXT NOT NULL, "
+                   "CHECK ((name = 'main') = (origin IS NULL)))")
+        for e in store.events(kind='fork'): db.execute('INSERT OR IGNORE INTO branches VALUES (?, ?, ?)', (e.payload['branch'], e.payload['origin'], e.time))
+        db.execute("UPDATE meta SET value = ? WHERE key = 'format_version'", (str(FORMAT_VERSION),))
+    return store._read_meta()
+
+def ranked(nodes: list[Node]) -> list[Node]:
+    "Nodes best first: the lowest score, ties to the older (lower id). The one ranking rule; `RunStore.best` orders the same way in SQL."
+    return sorted(nodes, key=lambda n: (n.score, n.id))
+
+def ranked_ids(scores: dict[int, float]) -> list[int]:
+    "Node ids (keys of `scores`) best first, by the rule of `ranked`."
+    return sorted(scores, key=lambda i: (scores[i], i))
 
 _SEGMENT_COLUMNS = ', '.join(f.name for f in fields(Segment))
 

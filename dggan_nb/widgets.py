@@ -365,8 +365,7 @@ def _step_through_changed(self: Dashboard, change):
 # %% ../nbs/10_widgets.ipynb #50eb4871
 @patch
 def _history(self: Dashboard, nodes: list[Node]) -> list[Node]:
-    origin = self.search.origin if self.search is not None else next(
-        (e.payload['origin'] for e in self.store.events(kind='fork') if e.payload['branch'] == self.branch), None)
+    origin = self.store.origin(self.branch)
     return [n for n in nodes if n.id == origin] + [n for n in nodes if n.branch == self.branch]
 
 @patch

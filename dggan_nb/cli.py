@@ -22,7 +22,7 @@ from .store import RunStore
 
 # %% auto #0
 __all__ = ['BENCH_CASES', 'ProgressBars', 'cmd_grow', 'cmd_train', 'cmd_resume', 'cmd_report', 'bench_train', 'bench_search',
-           'build_parser', 'run_command', 'main']
+           'bench_dashboard', 'build_parser', 'run_command', 'main']
 
 # %% ../nbs/11_cli.ipynb #66c66150
 def _add_training_args(p: argparse.ArgumentParser):
@@ -231,6 +231,43 @@ def bench_search(quick: bool = False, # the same protocol on small budgets (8×8
     print('RESULT ' + ' '.join(f'ratio_{c}={m:.3f}' for c, m in means.items()) + f' ratio={ratio:.3f} seeds={seeds}')
     return dict(rows=rows, means=means, ratio=ratio, folder=str(folder))
 
+# %% ../nbs/11_cli.ipynb #1b965bf3
+def _training_img_s(search: Search) -> float:
+    "Images per second of training (scoring left out) over a run's segments."
+    segments = search.store.segments(branch=search.branch)
+    return sum(s.kimg_end - s.kimg_start for s in segments) * 1000 / sum(s.train_s for s in segments)
+
+def bench_dashboard(budget_kimg: float = 24.0, # images per run (thousands); a 16px digits search
+                    repeats: int = 2, # runs per mode, interleaved
+                    out: str | Path | None = None) -> dict: # keep the runs here (default: a temporary folder)
+    """Training speed with a live dashboard subscribed against headless: the same search (same seed) run headless, with
+    a `Dashboard` draining its own event queue (the default), and with the dashboard's redraws on the training thread
+    (`sync=True`, how events were delivered before the queue); prints images/s and the ratios to headless."""
+    import tempfile
+    from .widgets import Dashboard
+    folder = Path(out or tempfile.mkdtemp(prefix='dggan-bench-dashboard-'))
+    config = SearchConfig(resolution=16, probe_kimg=1.0, rungs=2, budget_kimg=budget_kimg, eval_samples=256, channels=32,
+                          train=TrainConfig(batch_size=32, log_every_kimg=0.064), device='cpu', seed=0)
+    img_s, wall_img_s = {'headless': [], 'dashboard': [], 'dashboard-sync': []}, {'headless': [], 'dashboard': [], 'dashboard-sync': []}
+    for i in range(repeats):
+        for mode in img_s:
+            search = Search.create(folder/f'{mode}-{i}', config)
+            if mode != 'headless':
+                dash = Dashboard(search)
+                if mode == 'dashboard-sync': search.subscribers.clear(); search.subscribe(dash._on_event, sync=True)
+            t0 = time.perf_counter(); search.run(); wall = time.perf_counter() - t0
+            img_s[mode].append(_training_img_s(search)); wall_img_s[mode].append(search.kimg_shown() * 1000 / wall)
+            print(f'{mode:15s} run {i}: {img_s[mode][-1]:6.1f} img/s in training, {wall_img_s[mode][-1]:6.1f} img/s of wall time ({wall:5.1f} s)', flush=True)
+            search.store.close()
+    mean, wall_mean = ({m: sum(v) / len(v) for m, v in d.items()} for d in (img_s, wall_img_s))
+    result = dict(img_s=mean, wall_img_s=wall_mean, ratio_dashboard=mean['dashboard'] / mean['headless'],
+                  ratio_sync=mean['dashboard-sync'] / mean['headless'], wall_ratio_dashboard=wall_mean['dashboard'] / wall_mean['headless'],
+                  wall_ratio_sync=wall_mean['dashboard-sync'] / wall_mean['headless'])
+    print(f"RESULT ratio_dashboard={result['ratio_dashboard']:.3f} ratio_sync={result['ratio_sync']:.3f} "
+          f"wall_ratio_dashboard={result['wall_ratio_dashboard']:.3f} wall_ratio_sync={result['wall_ratio_sync']:.3f} "
+          f"headless={mean['headless']:.1f} img/s repeats={repeats}")
+    return result
+
 # %% ../nbs/11_cli.ipynb #920ac7fc
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='dggan', description='Dynamically Grown GANs: grow, train, evaluate and benchmark from the command line.')
@@ -280,6 +317,10 @@ def build_parser() -> argparse.ArgumentParser:
     bm = bsub.add_parser('metrics', help='SWD and Fréchet distance speed against reference implementations; Inception throughput')
     bm.add_argument('--quick', action='store_true'); bm.add_argument('--device', default='auto')
     bm.set_defaults(func=lambda a: bench_metrics(quick=a.quick, device=a.device))
+    bd = bsub.add_parser('dashboard', help='training speed with a live dashboard against headless (ratio; ≥ 0.95 is the goal)')
+    bd.add_argument('--budget-kimg', type=float, default=24.0); bd.add_argument('--repeats', type=int, default=2)
+    bd.add_argument('--out', default=None, help='keep the runs in this folder (default: a temporary one)')
+    bd.set_defaults(func=lambda a: bench_dashboard(a.budget_kimg, a.repeats, a.out))
     return parser
 
 def run_command(argv: list[str]):

@@ -16,8 +16,8 @@ from .search import Search, SearchConfig, OverrideRequest, Candidate, final_stem
 from .report import search_tree, plot_scores, plot_schedule, best_node, final_phases
 
 # %% auto #0
-__all__ = ['STATUS_COLOURS', 'STEP_THROUGH_WAIT_S', 'svg_html', 'curves_png', 'schedule_png', 'halving_outcome', 'candidate_rows',
-           'root_row', 'rows_html', 'Dashboard']
+__all__ = ['STATUS_COLOURS', 'STEP_THROUGH_WAIT_S', 'REDRAW_EVERY_S', 'DRAW_EVERY_S', 'svg_html', 'curves_png', 'schedule_png',
+           'halving_outcome', 'candidate_rows', 'root_row', 'rows_html', 'Dashboard']
 
 # %% ../nbs/10_widgets.ipynb #cc054801
 def svg_html(dot, # a graphviz `Digraph`, e.g. `draw(spec)` or `search_tree(nodes, config)`
@@ -116,6 +116,8 @@ def rows_html(rows: list[dict]) -> str:
 
 # %% ../nbs/10_widgets.ipynb #bf1270cb
 STEP_THROUGH_WAIT_S = 24 * 3600.0  # how long a stage waits for a person when "step through decisions" is ticked
+REDRAW_EVERY_S = 1.0  # while training runs: tables and status from the store at most once a second
+DRAW_EVERY_S = 5.0    # and the pictures (curves, schedule, tree: about half a second of drawing) at most every 5 s
 
 class Dashboard:
     "A JupyterLab dashboard over a DGGAN search: live, with controls and overrides, or loaded read-only from a run folder."
@@ -136,6 +138,7 @@ class Dashboard:
         self._node_id: int | None = None           # None: follow the latest scored node
         self._waiting: dict | None = None          # the decision_needed payload the search waits on
         self._progress, self._drawn, self._updating = '', {}, False
+        self._stale, self._redrawn_s, self._drawn_s = False, 0.0, 0.0  # a redraw put off; when the last redraw and drawing were
         self._build()
         if search is not None: search.subscribe(self._on_event)
         self._show_settings(); self.refresh()
@@ -301,7 +304,7 @@ def _on_event(self: Dashboard, kind: str, payload: dict):
         if kind == 'candidate_progress':
             what = 'final phase of node' if payload.get('rung') == 'final' else f"rung {payload.get('rung')}: training node"
             self._progress = f"{what} {payload['node_id']}: {payload['kimg']:.3f} / {payload['budget_kimg']:.3f} kimg"
-            return self._show_status()
+            return self._redraw() if self._stale and time.monotonic() - self._redrawn_s >= REDRAW_EVERY_S else self._show_status()
         self.log.append_stdout(f"{time.strftime('%H:%M:%S')} {kind} " + ', '.join(
             f'{k}={v}' for k, v in payload.items() if k not in ('branch', 'config', 'candidates', 'sampled', 'traceback')) + '\n')
         if kind == 'candidate_failed': self.show_error(f"node {payload['node_id']} failed: {payload['reason']}", payload.get('traceback', ''))
@@ -310,10 +313,21 @@ def _on_event(self: Dashboard, kind: str, payload: dict):
             self._waiting = None
             if payload['decided_by'] == 'person': self._acknowledge(payload)
         if kind in ('candidate_started', 'stage_started', 'final_started', 'final_scored'): self._progress = ''
-        if kind in ('candidate_started', 'candidate_scored', 'candidate_failed', 'candidates_promoted', 'decision_made', 'decision_needed',
-                    'final_scored', 'final_skipped', 'search_finished', 'search_stopped'):
-            self.refresh()
+        if kind in ('candidate_started', 'candidate_scored', 'candidate_failed', 'candidates_promoted'):  # redraw soon
+            if time.monotonic() - self._redrawn_s >= REDRAW_EVERY_S: self._redraw()
+            else: self._stale = True
+        if kind in ('decision_made', 'decision_needed', 'final_scored', 'final_skipped'): self._redraw()  # the tables now, pictures when due
+        if kind in ('search_finished', 'search_stopped'): self._redraw(pictures=True)
     self._guarded(handle)
+
+@patch
+def _redraw(self: Dashboard, pictures: bool = False):
+    "Redraw from an event: the tables now, the pictures when `DRAW_EVERY_S` has passed (else on a later event)."
+    now = time.monotonic()
+    pictures = pictures or now - self._drawn_s >= DRAW_EVERY_S
+    self._stale, self._redrawn_s = not pictures, now
+    if pictures: self._drawn_s = now
+    self.refresh(pictures=pictures)
 
 # %% ../nbs/10_widgets.ipynb #bd883354
 @patch
@@ -369,7 +383,7 @@ def _history(self: Dashboard, nodes: list[Node]) -> list[Node]:
     return [n for n in nodes if n.id == origin] + [n for n in nodes if n.branch == self.branch]
 
 @patch
-def refresh(self: Dashboard):
+def refresh(self: Dashboard, pictures: bool = True): # also redraw the curves, schedule and tree (if the run changed)
     "Re-read the store and redraw every panel."
     with self._lock:
         self.segments = self.store.segments()  # before the nodes: every segment's node is among them
@@ -378,7 +392,8 @@ def refresh(self: Dashboard):
         self.history = self._history(self.nodes)
         self.decisions = self.store.decisions(branch=self.branch)
         self.final = final_phases(self.store).get(self.branch)
-        self._show_final(); self._show_drawings(); self._show_override_options(); self._show_node_options()
+        self._show_final(); self._show_override_options(); self._show_node_options()
+        if pictures: self._show_drawings()
         self.show_stage(self._stage_index, select=False); self._show_status()  # the status line last: it says what is drawn
 
 @patch

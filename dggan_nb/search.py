@@ -272,6 +272,10 @@ class Failure:
     node_id: int
     reason: str
     traceback: str = ''
+    @classmethod
+    def of(cls, task: NodeTask, error: Exception) -> Failure:
+        "The failure of `task`, which raised `error` (call it in the `except` block: it keeps the traceback)."
+        return cls(task.node_id, f'{type(error).__name__}: {error}', traceback.format_exc()[-4000:])
 
 class Runner:
     "Trains and scores one node from a `NodeTask`: the same code in the search's process and in a remote worker."
@@ -318,7 +322,7 @@ class Runner:
                 ) -> NodeResult:
         "Train the node, save its checkpoint, score it and save its pictures; `SearchStopped` if `progress` stopped it."
         folder, trainer = Path(task.folder), self.trainer(task)
-        start, t0 = trainer.kimg, time.perf_counter()
+        t0 = time.perf_counter()
         if not trainer.done:
             trainer.train(callback=progress)
             if not trainer.done: raise SearchStopped()
@@ -331,7 +335,9 @@ class Runner:
         if task.samples_as:
             save_image_grid(trainer.gan.generate(64, seed=self.config.seed), folder/task.samples_as,
                             scale=max(1, 64 // trainer.gan.spec.resolution))
-        return NodeResult(task.node_id, task.rung, start, trainer.kimg, record.value, [record.to_dict()], train_s, eval_s)
+        # the task's own start, not the checkpoint's: a task run again after its checkpoint was saved (a retried worker,
+        # a driver killed before it recorded the result) finds it trained already, and must report the same segment
+        return NodeResult(task.node_id, task.rung, task.kimg_start, trainer.kimg, record.value, [record.to_dict()], train_s, eval_s)
 
 class InProcess:
     "The default executor: a rung's tasks run one after another in this process, with live progress, pause and stop."
@@ -346,7 +352,7 @@ class InProcess:
             started(task)
             try: outcome = self.runner(task, progress(task) if progress else None)
             except SearchStopped: raise
-            except Exception as e: outcome = Failure(task.node_id, f'{type(e).__name__}: {e}', traceback.format_exc()[-4000:])
+            except Exception as e: outcome = Failure.of(task, e)
             yield task, outcome
     def close(self): "Nothing to release."
 

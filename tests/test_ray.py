@@ -1,0 +1,161 @@
+"""Candidates trained on Ray: the same history as in process, a worker killed mid-candidate, a Python error, pause, stop and resume,
+a run folder the workers cannot see, the dashboard.
+
+Every Ray run is compared with one in-process run of the same tiny search with one torch thread (CPU results depend on
+torch's thread count; each Ray worker has one thread). Skipped when Ray is not installed (`pip install -e ".[ray]"`)."""
+import os, signal, threading, time
+from pathlib import Path
+
+import pytest
+import torch
+
+ray = pytest.importorskip('ray', reason='Ray is an optional extra: pip install -e ".[ray]"')
+
+import dggan_nb
+from dggan_nb.cluster import RayExecutor, ClusterError, comparable_history
+from dggan_nb.search import Search, SearchConfig, NodeTask
+from dggan_nb.train import TrainConfig
+
+SETTINGS = dict(data='digits', resolution=8, k=2, p=0.5, probe_kimg=0.064, eta=2, rungs=3, budget_kimg=2.4, eval_samples=64,
+                channels=8, latent_dim=16, device='cpu', seed=0)
+
+def tiny_config() -> SearchConfig:
+    "The search every test runs: 3 stages, 9 nodes; log points every 2 steps, so that progress comes back from the workers."
+    return SearchConfig(**SETTINGS, train=TrainConfig(batch_size=16, log_every_kimg=0.032))
+
+def hold(folder: Path, node_id: int) -> Path:
+    "Make `node_id`'s task wait at its first log point, its worker's pid in the returned file (see `cluster._hold_for_tests`)."
+    path = Path(folder)/f'test-hold-{node_id}'; path.write_text(''); return path
+
+def held_pid(path: Path, timeout_s: float = 120) -> int:
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        if path.is_file() and path.read_text(): return int(path.read_text())
+        time.sleep(0.05)
+    raise TimeoutError(f'no task reached the hold {path}')
+
+def eventually(condition, timeout_s: float = 30) -> bool:
+    deadline = time.time() + timeout_s
+    while not condition() and time.time() < deadline: time.sleep(0.1)
+    return condition()
+
+def alive(pid: int) -> bool:
+    try: os.kill(pid, 0); return True
+    except ProcessLookupError: return False
+
+@pytest.fixture(scope='session')
+def local_ray():
+    "One local Ray with 2 CPUs for the tests that drive a search in this process."
+    started = not ray.is_initialized()
+    t0 = time.perf_counter()
+    if started: ray.init(address='local', num_cpus=2, include_dashboard=False, logging_level='WARNING')
+    print(f'\nlocal Ray started in {time.perf_counter() - t0:.1f} s')
+    yield
+    if started: ray.shutdown()
+
+@pytest.fixture(scope='session')
+def baseline(tmp_path_factory) -> dict:
+    "The tiny search in this process with one torch thread: the history every Ray run must match."
+    threads = torch.get_num_threads(); torch.set_num_threads(1)
+    try:
+        search = Search.create(tmp_path_factory.mktemp('baseline')/'run', tiny_config())
+        search.run()
+        history = comparable_history(search.store); search.store.close()
+    finally: torch.set_num_threads(threads)
+    return history
+
+def test_workers_import_this_checkout(local_ray):
+    @ray.remote
+    def package_file(): import dggan_nb; return dggan_nb.__file__
+    assert ray.get(package_file.remote()) == dggan_nb.__file__
+
+def test_same_history_as_in_process(local_ray, baseline, tmp_path):
+    executor = RayExecutor()
+    assert (executor.started_ray, executor.slots()) == (False, 2)
+    events = []
+    search = Search.create(tmp_path/'run', tiny_config(), executor=executor)
+    search.subscribe(lambda kind, payload: events.append((kind, payload.get('node_id'))), sync=True)
+    search.run()
+    assert comparable_history(search.store) == baseline
+    in_flight, most = set(), 0
+    for kind, node_id in events:
+        if kind == 'candidate_started': in_flight.add(node_id); most = max(most, len(in_flight))
+        elif kind in ('candidate_scored', 'candidate_failed'): in_flight.discard(node_id)
+    assert most == 2, 'two candidates trained at once'
+    assert ('candidate_progress', 3) in events, 'progress comes back from the workers'
+    assert set(executor.attempts.values()) == {1}
+
+def test_worker_killed_mid_candidate_is_retried(local_ray, baseline, tmp_path):
+    executor = RayExecutor()
+    search = Search.create(tmp_path/'run', tiny_config(), executor=executor)
+    held = hold(search.store.folder, 3)  # a candidate of stage 1, trained beside node 2
+    worker = threading.Thread(target=search.run); worker.start()
+    pid = held_pid(held)
+    os.kill(pid, signal.SIGKILL)
+    worker.join(300)
+    assert executor.attempts[3, 0] == 2 and executor.where[3][1] != pid, 'Ray ran the task again in another worker'
+    assert comparable_history(search.store) == baseline
+
+def test_python_error_fails_the_node_and_is_not_retried(local_ray, tmp_path):
+    def failures(executor, folder):
+        search = Search.create(folder, tiny_config(), executor=executor)
+        search.run(max_stages=1)  # the root
+        (search.store.folder/search.history()[0].checkpoint).write_bytes(b'not a checkpoint')
+        search.run(max_stages=1)  # stage 1: every child grows from the broken root
+        return [(n.id, n.status, n.failure.replace(str(folder), 'RUN')) for n in search.history()[1:]]
+    threads = torch.get_num_threads(); torch.set_num_threads(1)
+    try: in_process = failures(None, tmp_path/'in-process')
+    finally: torch.set_num_threads(threads)
+    executor = RayExecutor()
+    on_ray = failures(executor, tmp_path/'ray')
+    assert on_ray == in_process and {status for _, status, _ in on_ray} == {'failed'}
+    assert 'checkpoint' in on_ray[0][2]
+    assert all(executor.attempts[node_id, 0] == 1 for node_id, _, _ in on_ray), 'a Python error is not retried'
+
+def test_stop_cancels_the_tasks_in_flight_and_resume_completes(local_ray, baseline, tmp_path):
+    executor = RayExecutor()
+    search = Search.create(tmp_path/'run', tiny_config(), executor=executor)
+    held = hold(search.store.folder, 3)
+    worker = threading.Thread(target=search.run); worker.start()
+    pid = held_pid(held)
+    t0 = time.perf_counter(); search.stop(); worker.join(60)
+    assert not worker.is_alive() and time.perf_counter() - t0 < 10, 'stop cancels the held task instead of waiting for it'
+    assert [e.kind for e in search.store.events(kind='search_stopped')] == ['search_stopped']
+    assert search.store.node(3).status == 'pending', 'the interrupted node goes back to before its first rung'
+    assert eventually(lambda: ray.available_resources().get('CPU') == 2), 'its task ended (cancelled)'
+    assert alive(pid), 'cancelling a task leaves its worker process (and the run it has loaded) alive'
+    search.store.close()
+    resumed = Search.resume(tmp_path/'run', executor=executor)
+    resumed.run()
+    assert comparable_history(resumed.store) == baseline
+
+def test_pause_holds_the_driver_and_unpause_goes_on(local_ray, baseline, tmp_path):
+    search = Search.create(tmp_path/'run', tiny_config(), executor=RayExecutor())
+    events = []
+    def pause_once(kind, payload):
+        events.append(kind)
+        if kind == 'candidate_progress' and payload['node_id'] == 2 and 'paused' not in events: events.append('paused'); search.pause()
+    search.subscribe(pause_once, sync=True)
+    worker = threading.Thread(target=search.run); worker.start()
+    assert eventually(lambda: 'paused' in events, 120)
+    time.sleep(2); seen = len(events); time.sleep(2)
+    assert len(events) == seen and worker.is_alive(), 'while paused, nothing is submitted or recorded'
+    search.unpause(); worker.join(300)
+    assert comparable_history(search.store) == baseline
+
+def test_a_run_folder_the_workers_cannot_see_stops_the_search(local_ray, tmp_path):
+    executor = RayExecutor()
+    executor._configs['/no/such/run'] = tiny_config().to_dict()  # as if the driver saw a folder that the workers do not
+    task = NodeTask('/no/such/run', 1, {}, 0, 0, 0.064, 'checkpoints/node-1.pt')
+    with pytest.raises(ClusterError, match='is not visible on the worker machine'): list(executor.map([task]))
+
+def test_dashboard_shows_a_search_on_ray(local_ray, tmp_path):
+    from dggan_nb.widgets import Dashboard
+    search = Search.create(tmp_path/'run', tiny_config(), executor=RayExecutor())
+    dash = Dashboard(search)
+    dash.run(max_stages=2); assert dash.wait(300) == 'finished'
+    dash.refresh()
+    decision = search.store.decisions()[0]
+    assert dash.candidate_table.value.count('<tr') - 1 == len(decision.candidates)
+    assert all(f'#{node_id}' in dash.tree.value for node_id in decision.children)
+    assert not dash.errors

@@ -272,12 +272,12 @@ def _ray_processes() -> dict[str, list[int]]:
         kinds.setdefault(kind, []).append(pid)
     return kinds
 
-def ray_memory_mib() -> dict[str, float]:
-    "Resident memory (MiB) of the local Ray this process started, by kind of process."
+def ray_memory_mib() -> dict[str, tuple[float, int]]:
+    "Resident memory (MiB) and number of the processes of the local Ray this process started, by kind of process."
     def rss(pid):
         try: return int(next(l for l in Path(f'/proc/{pid}/status').read_text().splitlines() if l.startswith('VmRSS')).split()[1]) / 1024
         except (OSError, StopIteration): return 0.0
-    return {kind: sum(map(rss, pids)) for kind, pids in sorted(_ray_processes().items())}
+    return {kind: (sum(map(rss, pids)), len(pids)) for kind, pids in sorted(_ray_processes().items())}
 
 def _bench_tasks(folder: Path, config: SearchConfig, parent: GanSpec, candidates: int, tag: str) -> list[NodeTask]:
     "A rung of `candidates` children of `parent` (saved in `folder`), each by another growth action, resolution steps first."
@@ -332,8 +332,9 @@ def bench_ray(workers: int = 2, threads_per_worker: int = 1, candidates: int = 4
     print(f'  Ray, {workers} workers × {threads_per_worker} thread(s):  {warm_s:6.1f} s warm (per candidate: train {result["train_s_ray"]:.1f} s, '
           f'score {result["eval_s_ray"]:.1f} s), {cold_s:.1f} s cold (the workers load torch, the data and the evaluator first)')
     print(f'  Ray speed-up: ×{result["speedup_warm"]:.2f} warm, ×{result["speedup_cold"]:.2f} cold; Ray start-up {executor.startup_s:.1f} s')
-    print('  Ray memory (RSS, MiB): ' + ', '.join(f'{k} {v:.0f}' for k, v in memory.items()) + f'; {sum(memory.values()):.0f} in all '
-          f'({sum(memory_idle.values()):.0f} before the first task)')
+    total = lambda memory: sum(mib for mib, _ in memory.values())
+    print('  Ray memory (RSS, MiB): ' + ', '.join(f'{kind} {mib:.0f} ({n} process{"es" * (n > 1)})' for kind, (mib, n) in memory.items())
+          + f'; {total(memory):.0f} in all ({total(memory_idle):.0f} before the first task)')
     print(f'RESULT in_process_s={in_process_s:.2f} ray_warm_s={warm_s:.2f} ray_cold_s={cold_s:.2f} speedup_warm={result["speedup_warm"]:.3f} '
-          f'ray_startup_s={executor.startup_s:.1f} ray_rss_mib={sum(memory.values()):.0f}')
+          f'ray_startup_s={executor.startup_s:.1f} ray_rss_mib={total(memory):.0f}')
     return result

@@ -19,6 +19,7 @@ from .search import Search, SearchConfig, final_stem
 from .report import write_report
 from .metrics import bench_metrics, Evaluator
 from .store import RunStore
+from .cluster import ClusterError, make_executor, bench_ray
 
 # %% auto #0
 __all__ = ['BENCH_CASES', 'ProgressBars', 'cmd_grow', 'cmd_train', 'cmd_resume', 'cmd_report', 'bench_train', 'bench_search',
@@ -93,7 +94,8 @@ def _run_search(search: Search) -> dict:
     bars = ProgressBars(search.config, search.kimg_shown())
     search.subscribe(bars)
     t0 = time.perf_counter()
-    result = search.run()
+    try: result = search.run()
+    finally: search.executor.close()  # a local Ray started for this run goes with it
     report = write_report(search.store.folder)
     final, segments = search.final_segment(), search.store.segments(branch=search.branch)
     seconds = time.perf_counter() - t0
@@ -114,7 +116,7 @@ def cmd_grow(args) -> dict:
     "Start a DGGAN search (or the fixed schedule with --policy progressive) in a new run folder."
     config = _search_config(args)
     out = Path(args.out or f'runs/{args.policy}-{Path(str(args.data)).name}-{args.resolution}')
-    return _run_search(Search.create(out, config))
+    return _run_search(_search_on(args, lambda executor: Search.create(out, config, executor=executor)))
 
 def cmd_train(args) -> dict:
     "`dggan train` is `dggan grow --policy progressive`: Progressive GAN's fixed schedule on the search's code path."
@@ -123,12 +125,35 @@ def cmd_train(args) -> dict:
 
 def cmd_resume(args) -> dict:
     "Continue a stopped or killed search with its own policy and settings."
-    return _run_search(Search.resume(args.run))
+    return _run_search(_search_on(args, lambda executor: Search.resume(args.run, executor=executor)))
 
 def cmd_report(args) -> dict:
     out = write_report(args.run, args.out)
     print(f'report: {out/"report.html"}')
     return dict(report=str(out))
+
+# %% ../nbs/11_cli.ipynb #d7607aae
+def _add_executor_args(p: argparse.ArgumentParser):
+    p.add_argument('--workers', type=int, default=None, help='train this many candidates at once on a local Ray (needs the ray extra: pip install -e ".[ray]")')
+    p.add_argument('--ray-address', default=None, help="train candidates on the Ray cluster at this address ('auto' or host:port); "
+                                                      'the run folder must be on storage that all its machines share')
+    p.add_argument('--threads-per-worker', type=int, default=1, help='torch threads per candidate on Ray')
+    p.add_argument('--gpus-per-candidate', type=float, default=0, help='GPUs per candidate on Ray: 1, or 0.5 to train two on each GPU; 0: on CPUs')
+
+def _bad_input_on_cluster_errors(f):
+    "Run `f()`; a missing Ray or an unreachable cluster is bad input: `dggan` exits 2 with its message."
+    try: return f()
+    except (ClusterError, ImportError) as e: raise ValueError(str(e)) from None
+
+def _search_on(args, make) -> Search:
+    "The search `make(executor)` builds on the executor that the Ray options ask for (closed again if the search cannot be made)."
+    executor = _bad_input_on_cluster_errors(lambda: make_executor(getattr(args, 'workers', None), getattr(args, 'ray_address', None),
+                                                                  getattr(args, 'threads_per_worker', 1), getattr(args, 'gpus_per_candidate', 0)))
+    if executor is not None: print(f'training candidates on {executor}; Ray ready in {executor.startup_s:.1f} s', flush=True)
+    try: return make(executor)
+    except BaseException:
+        if executor is not None: executor.close()
+        raise
 
 # %% ../nbs/11_cli.ipynb #cbcb7c67
 def _throughput(spec, source, config: TrainConfig, seconds: float, device) -> float:
@@ -286,6 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument('--rungs', type=int, default=d.rungs, help='rungs per stage; rung r trains to probe-kimg·eta^r (1: no halving)')
     _add_budget_args(g)
     g.add_argument('--policy', choices=['topk', 'progressive'], default='topk', help="'progressive' runs the fixed schedule on the same code path")
+    _add_executor_args(g)
     g.set_defaults(func=cmd_grow)
     t = sub.add_parser('train', help="the same as `grow --policy progressive`: Progressive GAN's fixed schedule (the baseline)",
                        description="Grow a GAN on Progressive GAN's fixed symmetric schedule: another name for `dggan grow --policy progressive`, "
@@ -296,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.set_defaults(func=cmd_train, policy='progressive', k=d.k, p=d.p, probe_kimg=d.probe_kimg, eta=d.eta, rungs=d.rungs)
     r = sub.add_parser('resume', help='continue a stopped or killed search', description='Continue the search in RUN with its own policy and settings: the node that was in flight goes back to its last completed rung.')
     r.add_argument('run', help='the run folder')
+    _add_executor_args(r)
     r.set_defaults(func=cmd_resume)
     rp = sub.add_parser('report', help="write a run's report (search tree, score curves, best G/D, samples)",
                         description='Write RUN/report/: tree, scores, best G/D graph and samples as PNG/SVG, and report.md/report.html.')
@@ -321,6 +348,12 @@ def build_parser() -> argparse.ArgumentParser:
     bd.add_argument('--budget-kimg', type=float, default=24.0); bd.add_argument('--repeats', type=int, default=2)
     bd.add_argument('--out', default=None, help='keep the runs in this folder (default: a temporary one)')
     bd.set_defaults(func=lambda a: bench_dashboard(a.budget_kimg, a.repeats, a.out))
+    br = bsub.add_parser('ray', help='one rung of candidates on Ray workers against torch threads in one process',
+                         description='Trains one rung of candidates (digits 8→16px, 32 channels, batch 32, 2 kimg each) in this process '
+                                     'with workers×threads torch threads and on Ray workers; prints both times, the ratio, Ray start-up and memory.')
+    br.add_argument('--workers', type=int, default=2); br.add_argument('--threads-per-worker', type=int, default=1)
+    br.add_argument('--candidates', type=int, default=4); br.add_argument('--quick', action='store_true', help='tiny sizes: a check that it runs')
+    br.set_defaults(func=lambda a: _bad_input_on_cluster_errors(lambda: bench_ray(a.workers, a.threads_per_worker, a.candidates, quick=a.quick)))
     return parser
 
 def run_command(argv: list[str]):

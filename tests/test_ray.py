@@ -1,9 +1,9 @@
 """Candidates trained on Ray: the same history as in process, a worker killed mid-candidate, a Python error, pause, stop and resume,
-a run folder the workers cannot see, the dashboard.
+a run folder the workers cannot see, a bad address, the driver killed and resumed, a two-node cluster, the dashboard.
 
 Every Ray run is compared with one in-process run of the same tiny search with one torch thread (CPU results depend on
 torch's thread count; each Ray worker has one thread). Skipped when Ray is not installed (`pip install -e ".[ray]"`)."""
-import os, signal, threading, time
+import os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
 from pathlib import Path
 
 import pytest
@@ -15,9 +15,12 @@ import dggan_nb
 from dggan_nb.cluster import RayExecutor, ClusterError, comparable_history
 from dggan_nb.search import Search, SearchConfig, NodeTask
 from dggan_nb.train import TrainConfig
+from dggan_nb.store import RunStore
 
 SETTINGS = dict(data='digits', resolution=8, k=2, p=0.5, probe_kimg=0.064, eta=2, rungs=3, budget_kimg=2.4, eval_samples=64,
                 channels=8, latent_dim=16, device='cpu', seed=0)
+CLI_SETTINGS = [f'--{key.replace("_", "-")}={value}' for key, value in SETTINGS.items()] + ['--batch-size=16']
+ENV = {**os.environ, 'PYTHONUNBUFFERED': '1', 'OMP_NUM_THREADS': '1'}
 
 def tiny_config() -> SearchConfig:
     "The search every test runs: 3 stages, 9 nodes; log points every 2 steps, so that progress comes back from the workers."
@@ -149,6 +152,14 @@ def test_a_run_folder_the_workers_cannot_see_stops_the_search(local_ray, tmp_pat
     task = NodeTask('/no/such/run', 1, {}, 0, 0, 0.064, 'checkpoints/node-1.pt')
     with pytest.raises(ClusterError, match='is not visible on the worker machine'): list(executor.map([task]))
 
+def test_a_bad_address_fails_fast(tmp_path):
+    with socket.socket() as s: s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]
+    t0 = time.perf_counter()
+    out = subprocess.run(['dggan', 'grow', *CLI_SETTINGS, '--out', str(tmp_path/'run'), '--ray-address', f'127.0.0.1:{port}'],
+                         capture_output=True, text=True, env=ENV, timeout=120)
+    assert out.returncode == 2 and 'no Ray cluster answers' in out.stderr and 'Traceback' not in out.stderr, out.stderr
+    assert time.perf_counter() - t0 < 60 and not (tmp_path/'run').exists()
+
 def test_dashboard_shows_a_search_on_ray(local_ray, tmp_path):
     from dggan_nb.widgets import Dashboard
     search = Search.create(tmp_path/'run', tiny_config(), executor=RayExecutor())
@@ -159,3 +170,74 @@ def test_dashboard_shows_a_search_on_ray(local_ray, tmp_path):
     assert dash.candidate_table.value.count('<tr') - 1 == len(decision.candidates)
     assert all(f'#{node_id}' in dash.tree.value for node_id in decision.children)
     assert not dash.errors
+
+def test_driver_killed_mid_rung_then_resumed(baseline, tmp_path):
+    run = tmp_path/'run'
+    grow = subprocess.Popen(['dggan', 'grow', *CLI_SETTINGS, '--out', str(run), '--workers', '2'], env=ENV,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        assert eventually(lambda: (run/'run.sqlite').is_file(), 180)
+        held = hold(run, 6)  # a candidate of stage 2's first rung, beside another
+        pid = held_pid(held, 180)
+        with RunStore.open(run, readonly=True) as store: before = [(s.id, s.node_id, s.rung, s.score) for s in store.segments()]
+        grow.kill(); grow.wait()
+        assert eventually(lambda: not alive(pid), 60), 'the driver took its local Ray along: nothing trains behind the resumed run'
+    finally: stop_sessions([grow.pid])  # whatever of its Ray is left
+    with RunStore.open(run, readonly=True) as store:
+        in_flight = [n.id for n in store.nodes() if n.status == 'running']
+        assert 6 in in_flight and len(in_flight) <= 2
+    resumed = subprocess.run(['dggan', 'resume', str(run), '--workers', '2'], capture_output=True, text=True, env=ENV, timeout=300)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    with RunStore.open(run, readonly=True) as store:
+        assert comparable_history(store) == baseline
+        assert [e.payload['node_ids'] for e in store.events(kind='candidates_requeued')] == [in_flight], 'only the candidates in flight train again'
+        assert [(s.id, s.node_id, s.rung, s.score) for s in store.segments()][:len(before)] == before, 'what was recorded before the kill stays'
+
+@pytest.fixture
+def two_node_cluster(tmp_path):
+    "A Ray head and a second Ray node on 127.0.0.1, one CPU each, as separate processes (stopped by their session ids)."
+    port = 6500 + os.getpid() % 400
+    env = {**ENV, 'RAY_AUTH_MODE': 'disabled'}
+    common = ['--num-cpus=1', '--block', '--disable-usage-stats', '--object-store-memory=100000000']
+    temp_dir = tempfile.mkdtemp(prefix='ray-test-')  # the head's logs and sockets
+    head = subprocess.Popen(['ray', 'start', '--head', f'--port={port}', '--include-dashboard=false', f'--temp-dir={temp_dir}', *common],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    procs = [head]
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try: socket.create_connection(('127.0.0.1', port), timeout=1).close(); break
+            except OSError: time.sleep(0.5)
+        procs.append(subprocess.Popen(['ray', 'start', f'--address=127.0.0.1:{port}', *common], env=env,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+        wait_for_two = ('import ray, time; ray.init(address=%r, logging_level="ERROR"); deadline = time.time() + 120\n'
+                        'while sum(n["Alive"] for n in ray.nodes()) < 2 and time.time() < deadline: time.sleep(0.5)') % f'127.0.0.1:{port}'
+        subprocess.run([sys.executable, '-c', wait_for_two], env=env, timeout=180, check=True, capture_output=True)
+        yield f'127.0.0.1:{port}', env
+    finally:
+        stop_sessions([p.pid for p in procs])
+        for p in procs: p.wait(10)
+        shutil.rmtree(temp_dir, ignore_errors=True)
+
+def _session(pid: int) -> int | None:
+    "The session of a live process (None: gone, or a zombie waiting for its parent)."
+    try: state, _, _, session = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[:4]  # after the name
+    except (OSError, ValueError): return None
+    return None if state == 'Z' else int(session)
+
+def stop_sessions(sessions: list[int], grace_s: float = 5):
+    "End every process of the sessions these tests started (`start_new_session=True`: the session id is the pid): TERM, then KILL."
+    def members(): return [int(d) for d in os.listdir('/proc') if d.isdigit() and _session(int(d)) in sessions]
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in members():
+            try: os.kill(pid, sig)
+            except ProcessLookupError: pass
+        if eventually(lambda: not members(), grace_s): return
+
+def test_two_node_cluster(two_node_cluster, baseline, tmp_path):
+    address, env = two_node_cluster
+    out = subprocess.run(['dggan', 'grow', *CLI_SETTINGS, '--out', str(tmp_path/'run'), '--ray-address', address],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert 'Ray on 2 machine(s)' in out.stdout, out.stdout
+    with RunStore.open(tmp_path/'run', readonly=True) as store: assert comparable_history(store) == baseline

@@ -139,6 +139,7 @@ class Dashboard:
         self._waiting: dict | None = None          # the decision_needed payload the search waits on
         self._progress, self._drawn, self._updating = '', {}, False
         self._stale, self._redrawn_s, self._drawn_s = False, 0.0, 0.0  # a redraw put off; when the last redraw and drawing were
+        self._timer: threading.Timer | None = None  # draws the pictures put off, when due, even if no event comes
         self._build()
         if search is not None: search.subscribe(self._on_event)
         self._show_settings(); self.refresh()
@@ -327,6 +328,9 @@ def _redraw(self: Dashboard, pictures: bool = False):
     pictures = pictures or now - self._drawn_s >= DRAW_EVERY_S
     self._stale, self._redrawn_s = not pictures, now
     if pictures: self._drawn_s = now
+    elif self._timer is None or not self._timer.is_alive():
+        self._timer = threading.Timer(self._drawn_s + DRAW_EVERY_S - now, lambda: self._guarded(lambda: self._stale and self._redraw()))
+        self._timer.daemon = True; self._timer.start()
     self.refresh(pictures=pictures)
 
 # %% ../nbs/10_widgets.ipynb #bd883354

@@ -11,10 +11,10 @@ from pathlib import Path
 from .core import check_resolution, atomic_path
 
 # %% auto #0
-__all__ = ['LAYER_KINDS', 'ACTION_TYPES', 'LayerSpec', 'GeneratorSpec', 'DiscriminatorSpec', 'GanSpec', 'initial_gan',
-           'GrowGenerator', 'GrowDiscriminator', 'GrowResolution', 'action_to_dict', 'action_from_dict', 'SearchSpace',
-           'progressive_width', 'progressive_schedule', 'new_layer_indices', 'draw', 'GraphvizMissing', 'render',
-           'save_drawing']
+__all__ = ['LAYER_KINDS', 'ACTION_TYPES', 'G_PASSES', 'D_PASSES', 'LayerSpec', 'GeneratorSpec', 'DiscriminatorSpec', 'GanSpec',
+           'initial_gan', 'GrowGenerator', 'GrowDiscriminator', 'GrowResolution', 'action_to_dict', 'action_from_dict',
+           'SearchSpace', 'progressive_width', 'progressive_schedule', 'progressive_step', 'forward_macs',
+           'train_flops_per_image', 'new_layer_indices', 'draw', 'GraphvizMissing', 'render', 'save_drawing']
 
 # %% ../nbs/03_arch.ipynb #d4c93bc1
 LAYER_KINDS = ('conv', 'up', 'down')
@@ -197,7 +197,7 @@ def action_from_dict(d: dict):
 class SearchSpace:
     "The catalogue of growth actions: kernel sizes, widths relative to the neighbour layer, and caps."
     kernel_sizes: tuple = (1, 3)
-    width_factors: tuple = (0.5, 1.0)  # new width = factor × the neighbouring layer's width
+    width_factors: tuple = (0.5, 1.0, 2.0)  # new width = factor × the neighbouring layer's width
     min_channels: int = 8
     max_channels: int = 64
     max_layers_per_resolution: int = 3  # grown layers (the resolution step included) at one resolution, in G and in D
@@ -267,6 +267,43 @@ def progressive_schedule(spec: GanSpec, # where the schedule starts (usually `in
         res *= 2; w = progressive_width(res, channels)
         actions += [GrowResolution(kernel_size, w, kernel_size, w), GrowGenerator(kernel_size, w), GrowDiscriminator(kernel_size, w)]
     return actions
+
+# %% ../nbs/03_arch.ipynb #9ec2ca17
+def progressive_step(spec: GanSpec, # any architecture, e.g. a node of the search
+                     target_resolution: int, # the schedule ends here
+                     channels: int = 32, # Progressive GAN's width up to 32×32
+                     kernel_size: int = 3,
+                    ):
+    "The action Progressive GAN's schedule takes next from `spec` (None when it is complete): G conv, D conv, resolution step."
+    res = spec.resolution
+    want = 0 if res == 4 else 2  # grown layers per resolution in the schedule: the resolution step and one conv
+    n_g, n_d = SearchSpace(max_resolution=max(res, target_resolution), max_layers_per_resolution=99).layers_at_top(spec)
+    w = progressive_width(res, channels)
+    if n_g < want: return GrowGenerator(kernel_size, w)
+    if n_d < want: return GrowDiscriminator(kernel_size, w)
+    if res >= target_resolution: return None
+    w2 = progressive_width(res * 2, channels)
+    return GrowResolution(kernel_size, w2, kernel_size, w2)
+
+# %% ../nbs/03_arch.ipynb #76515d93
+G_PASSES, D_PASSES = 4, 15  # forward-pass equivalents of G and D per image in one WGAN-GP step (see above)
+
+def _conv_macs(res: int, cin: int, cout: int, k: int) -> int: return res * res * cin * cout * k * k
+
+def forward_macs(spec: GanSpec) -> dict[str, int]:
+    "Multiply-adds of one forward pass of G and of D for one image: convs and dense layers."
+    g, d = spec.generator, spec.discriminator
+    c, h = g.head_channels, d.head_channels
+    g_macs = g.latent_dim * c * 16 + _conv_macs(4, c, c, 3) + _conv_macs(g.resolution, g.out_channels, g.image_channels, 1)
+    g_macs += sum(_conv_macs(r, g.layer_in_channels(i), l.out_channels, l.kernel_size) for i, (l, r) in enumerate(zip(g.layers, g.layer_resolutions())))
+    d_macs = _conv_macs(d.resolution, d.image_channels, d.input_channels, 1) + _conv_macs(4, d.head_in_channels + 1, h, 3) + h * h * 16 + h
+    d_macs += sum(_conv_macs(r, d.layer_in_channels(i), l.out_channels, l.kernel_size) for i, (l, r) in enumerate(zip(d.layers, d.layer_resolutions())))
+    return {'G': g_macs, 'D': d_macs}
+
+def train_flops_per_image(spec: GanSpec) -> int:
+    "FLOPs of G and D, forward and backward, that one training image costs (2 FLOPs per multiply-add)."
+    macs = forward_macs(spec)
+    return 2 * (G_PASSES * macs['G'] + D_PASSES * macs['D'])
 
 # %% ../nbs/03_arch.ipynb #db8e3139
 def _fmt_count(n: int) -> str: return f'{n/1e6:.2f}M' if n >= 1e6 else f'{n/1e3:.1f}k' if n >= 1e3 else str(n)

@@ -19,10 +19,10 @@ except ImportError: fcntl = None
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'STATUSES', 'BUSY_TIMEOUT_S', 'SCHEMA', 'Node', 'Decision', 'Segment', 'Event', 'RunStore', 'ranked',
-           'ranked_ids', 'nodes_table']
+           'ranked_ids', 'exploration_share', 'nodes_table']
 
 # %% ../nbs/07_store.ipynb #cbfcc171
-FORMAT_VERSION = 3 # bump when the schema changes; older code refuses newer runs (2: rungs and training segments; 3: branches)
+FORMAT_VERSION = 4 # bump when the schema changes; older code refuses newer runs (2: rungs and training segments; 3: branches; 4: a segment's compute)
 STATUSES = ('pending', 'running', 'done', 'failed') # a node's life: pending → running → done | failed
 BUSY_TIMEOUT_S = 30 # how long a connection waits for another's write lock before failing
 
@@ -76,6 +76,7 @@ CREATE TABLE segments (
   rung        INTEGER NOT NULL CHECK (rung >= 0),
   kimg_start  REAL NOT NULL CHECK (kimg_start >= 0),
   kimg_end    REAL NOT NULL CHECK (kimg_end >= kimg_start),
+  tflop       REAL CHECK (tflop IS NULL OR tflop >= 0),
   score       REAL,
   scores      TEXT NOT NULL DEFAULT '[]',
   train_s     REAL,
@@ -151,6 +152,7 @@ class Segment:
     rung: int # the rung index (for 'final': the node's last rung)
     kimg_start: float # the node's own images shown when the segment began, in thousands
     kimg_end: float # ... and when it ended
+    tflop: float | None # what it cost: FLOPs of G and D, forward and backward, ×1e-12 (None in runs from before format 4)
     score: float | None
     scores: list # metric records
     train_s: float | None
@@ -242,7 +244,7 @@ class RunStore:
             if not readonly:
                 self._writer_lock = _lock_writer(self.folder)
                 for sub in ('checkpoints', 'samples'): (self.folder/sub).mkdir(exist_ok=True)
-                if meta['format_version'] == 2: meta = _upgrade_from_2(self)
+                if meta['format_version'] < FORMAT_VERSION: meta = _upgrade(self, meta['format_version'])
         except BaseException: self.close(); raise
         self.meta = meta
 
@@ -496,12 +498,15 @@ def branches(self: RunStore) -> list[str]:
              [r[0] for r in self.db.execute('SELECT name FROM branches ORDER BY created_at, rowid')])
     return ['main'] + [b for b in dict.fromkeys(forks) if b != 'main']
 
-def _upgrade_from_2(store: RunStore) -> dict:
-    "Add the branches table to a format-2 run (filled from its fork events), in one transaction; return the new meta."
+def _upgrade(store: RunStore, version: int) -> dict:
+    """Bring an older run to this format in one transaction; return the new meta. Format 2 gets the branches table
+    (filled from its fork events), formats 2 and 3 the segments' `tflop` column (unknown, NULL, for what they trained)."""
     with store.transaction() as db:
-        db.execute("CREATE TABLE branches (name TEXT PRIMARY KEY, origin INTEGER REFERENCES nodes(id), created_at TEXT NOT NULL, "
-                   "CHECK ((name = 'main') = (origin IS NULL)))")
-        for e in store.events(kind='fork'): db.execute('INSERT OR IGNORE INTO branches VALUES (?, ?, ?)', (e.payload['branch'], e.payload['origin'], e.time))
+        if version == 2:
+            db.execute("CREATE TABLE branches (name TEXT PRIMARY KEY, origin INTEGER REFERENCES nodes(id), created_at TEXT NOT NULL, "
+                       "CHECK ((name = 'main') = (origin IS NULL)))")
+            for e in store.events(kind='fork'): db.execute('INSERT OR IGNORE INTO branches VALUES (?, ?, ?)', (e.payload['branch'], e.payload['origin'], e.time))
+        if version <= 3: db.execute('ALTER TABLE segments ADD COLUMN tflop REAL CHECK (tflop IS NULL OR tflop >= 0)')
         db.execute("UPDATE meta SET value = ? WHERE key = 'format_version'", (str(FORMAT_VERSION),))
     return store._read_meta()
 
@@ -523,6 +528,7 @@ def add_segment(self: RunStore, node_id: int,
                 *, phase: str, # 'rung' or 'final'
                 rung: int, # the rung it trained (for 'final': the node's last rung)
                 kimg_start: float, kimg_end: float, # the node's own images shown before and after, in thousands
+                tflop: float | None = None, # what the segment cost, in 1e12 FLOPs (see `arch.train_flops_per_image`)
                 branch: str = 'main', # the branch whose budget it counts against
                 scores: list = (), # metric records of the score it ended on
                 score: float | None = None,
@@ -533,7 +539,7 @@ def add_segment(self: RunStore, node_id: int,
     start, end = _check_number(kimg_start, 'kimg_start', 0), _check_number(kimg_end, 'kimg_end', 0)
     if end < start: raise ValueError(f'kimg_end ({end}) is before kimg_start ({start}): a segment trains forward')
     row = dict(node_id=_check_int(node_id, 'node_id', 1), branch=_check_name(branch, 'branch'), phase=phase, rung=_check_int(rung, 'rung', 0), kimg_start=start,
-               kimg_end=end, score=_check_number(score, 'score', optional=True), scores=_to_json(_check_scores(list(scores)), 'scores'),
+               kimg_end=end, tflop=_check_number(tflop, 'tflop', 0, optional=True), score=_check_number(score, 'score', optional=True), scores=_to_json(_check_scores(list(scores)), 'scores'),
                train_s=_check_number(train_s, 'train_s', 0, optional=True), eval_s=_check_number(eval_s, 'eval_s', 0, optional=True),
                created_at=_now())
     with self.transaction() as db:
@@ -549,13 +555,33 @@ def segments(self: RunStore,
     conds = {'node_id = ?': node_id, 'branch = ?': branch}
     conds = {c: v for c, v in conds.items() if v is not None}
     where = ('WHERE ' + ' AND '.join(conds)) if conds else ''
-    return [_segment(r) for r in self.db.execute(f'SELECT {_SEGMENT_COLUMNS} FROM segments {where} ORDER BY id', list(conds.values()))]
+    columns = _SEGMENT_COLUMNS if self.format_version >= 4 else _SEGMENT_COLUMNS.replace('tflop', 'NULL AS tflop')  # read-only, not upgraded
+    return [_segment(r) for r in self.db.execute(f'SELECT {columns} FROM segments {where} ORDER BY id', list(conds.values()))]
 
 @patch
 def kimg_shown(self: RunStore, branch: str | None = None) -> float:
     "Thousands of images shown in all training segments (of one branch): what a budget counts."
     where, args = ('WHERE branch = ?', (branch,)) if branch is not None else ('', ())
     return self.db.execute(f'SELECT COALESCE(SUM(kimg_end - kimg_start), 0) FROM segments {where}', args).fetchone()[0]
+
+@patch
+def tflop_spent(self: RunStore, branch: str | None = None) -> float:
+    "Compute spent in all training segments (of one branch), in 1e12 FLOPs: what a compute budget counts."
+    if self.format_version < 4: return 0.0
+    where, args = ('WHERE branch = ?', (branch,)) if branch is not None else ('', ())
+    return self.db.execute(f'SELECT COALESCE(SUM(tflop), 0) FROM segments {where}', args).fetchone()[0]
+
+def exploration_share(nodes: list[Node], # a branch's nodes (the result's ancestors among them)
+                      segments: list[Segment], # its training segments
+                      result_id: int | None, # the node the final phase trained (None: no result yet, share 0)
+                     ) -> float:
+    "The share of the compute (of the images, when a segment did not record its compute) spent on nodes that are not ancestors of the result."
+    by_id, lineage, node_id = {n.id: n for n in nodes}, set(), result_id
+    while node_id is not None and node_id in by_id: lineage.add(node_id); node_id = by_id[node_id].parent_id
+    by_tflop = all(s.tflop is not None for s in segments)
+    cost = lambda s: s.tflop if by_tflop else s.kimg_end - s.kimg_start
+    total = sum(map(cost, segments))
+    return sum(cost(s) for s in segments if s.node_id not in lineage) / total if result_id is not None and total else 0.0
 
 # %% ../nbs/07_store.ipynb #4424ef6f
 def _short_action(action: dict | None, width: int = 28) -> str:

@@ -10,13 +10,13 @@ from typing import NamedTuple
 
 from .core import atomic_write_text
 from .arch import GanSpec, save_drawing, action_from_dict, render, GraphvizMissing
-from .store import RunStore, Node, Segment
+from .store import RunStore, Node, Segment, exploration_share
 from .search import SearchConfig, final_stem, rank_finalists
 
 # %% auto #0
-__all__ = ['FINAL_COLOUR', 'last_rung', 'dropped', 'best_node', 'best_path', 'search_tree', 'shown_spans', 'plot_schedule',
-           'ScorePoint', 'score_curve_points', 'plot_scores', 'final_phases', 'scoring_share', 'rungs_summary',
-           'render_markdown', 'render_html', 'write_report']
+__all__ = ['FINAL_COLOUR', 'last_rung', 'dropped', 'best_node', 'best_path', 'search_tree', 'shown_spans', 'schedule_measure',
+           'plot_schedule', 'ScorePoint', 'score_curve_points', 'plot_scores', 'final_phases', 'scoring_share',
+           'rungs_summary', 'render_markdown', 'render_html', 'write_report']
 
 # %% ../nbs/09_report.ipynb #32d50300
 def last_rung(config: dict) -> int: # a run's settings, `store.config`
@@ -74,11 +74,17 @@ def search_tree(nodes: list[Node], # e.g. `store.nodes()`
 # %% ../nbs/09_report.ipynb #93c91d15
 FINAL_COLOUR = '#d62728' # the final phase, in the schedule and the score curves
 
-def shown_spans(segments: list[Segment]) -> list[tuple[float, float]]: # in the order they ran, e.g. `store.segments()`
-    "Where each segment lies on the axis of images shown by the search: (kimg shown before it, kimg shown after it)."
+def shown_spans(segments: list[Segment], # in the order they ran, e.g. `store.segments()`
+                measure: str = 'kimg', # 'kimg' (images shown) or 'tflop' (compute spent)
+               ) -> list[tuple[float, float]]:
+    "Where each segment lies on the axis of images shown (or compute spent) by the search: (before it, after it)."
     spans, shown = [], 0.0
-    for s in segments: spans.append((shown, shown + s.kimg_end - s.kimg_start)); shown = spans[-1][1]
+    for s in segments: spans.append((shown, shown + (s.tflop or 0.0 if measure == 'tflop' else s.kimg_end - s.kimg_start))); shown = spans[-1][1]
     return spans
+
+def schedule_measure(segments: list[Segment]) -> str:
+    "'tflop' when every segment recorded its compute (runs from format 4 on), else 'kimg'."
+    return 'tflop' if segments and all(s.tflop is not None for s in segments) else 'kimg'
 
 def _last_rung_seen(nodes: list[Node], segments: list[Segment]) -> int:
     "The last rung, read off the data: the root always completes it."
@@ -90,8 +96,10 @@ def _rung_colour(rung: int, last: int):
 
 def plot_schedule(nodes: list[Node], # the run's nodes (every segment's node among them), e.g. `store.nodes()`
                   segments: list[Segment], # in the order they ran, e.g. `store.segments()`
-                  ax=None):
-    "Which node trained when: a row per node (by stage), a bar per training segment against images shown, coloured by rung."
+                  ax=None,
+                  measure: str | None = None): # 'tflop' or 'kimg' along the axis (default: compute when the run recorded it)
+    "Which node trained when: a row per node (by stage), a bar per training segment against compute spent (or images shown), coloured by rung."
+    measure = measure or schedule_measure(segments)
     from matplotlib.patches import Patch
     by_id, last = {n.id: n for n in nodes}, _last_rung_seen(nodes, segments)
     branches = list(dict.fromkeys(n.branch for n in nodes))
@@ -107,7 +115,7 @@ def plot_schedule(nodes: list[Node], # the run's nodes (every segment's node amo
         ax.text(1.0, (min(ids) + max(ids)) / 2, f' stage {stage}' + (f' ({branch})' if len(branches) > 1 else ''),
                 transform=ax.get_yaxis_transform(), va='center', fontsize=7, color='#666')
     total = 0.0
-    for s, (start, end) in zip(segments, shown_spans(segments)):
+    for s, (start, end) in zip(segments, shown_spans(segments, measure)):
         final, gone = s.phase == 'final', dropped(by_id[s.node_id], last)
         ax.barh(y[s.node_id], end - start, left=start, height=0.62, color=FINAL_COLOUR if final else _rung_colour(s.rung, last),
                 hatch='////' if gone else None, edgecolor='#555' if gone else 'none', linewidth=0.4, zorder=2, gid='segment')
@@ -121,7 +129,10 @@ def plot_schedule(nodes: list[Node], # the run's nodes (every segment's node amo
     for label, n in zip(ax.get_yticklabels(), rows):
         label.set_color('#b22' if n.status == 'failed' else '#888' if dropped(n, last) else '#000')
     ax.set_ylim(max(len(rows), 1) - 0.5, -0.5); ax.set_xlim(0, max(total, 1e-3) * 1.1)
-    ax.set_xlabel('images shown by the search (kimg)'); ax.grid(axis='x', alpha=0.3)
+    kimg, wall_s = sum(s.kimg_end - s.kimg_start for s in segments), sum((s.train_s or 0) + (s.eval_s or 0) for s in segments)
+    ax.set_xlabel(('compute spent by the search (TFLOP)' if measure == 'tflop' else 'images shown by the search (kimg)')
+                  + f': {sum(s.tflop or 0 for s in segments):.2f} TFLOP, {kimg:.1f} kimg, {wall_s:.0f} s training and scoring')
+    ax.grid(axis='x', alpha=0.3)
     names = {0: 'rung 0 (probe)', last: f'rung {last} (finalists)'} if last else {0: 'rung 0 (finalists)'}
     handles = ([Patch(color=_rung_colour(r, last), label=names.get(r, f'rung {r}')) for r in range(last + 1)]
                + [Patch(color=FINAL_COLOUR, label='final phase'), Patch(facecolor='white', edgecolor='#555', hatch='////', label='dropped')])
@@ -231,7 +242,7 @@ def render_html(blocks: list[tuple], title: str) -> str:
 
 def _action_text(n: Node) -> str: return str(action_from_dict(n.action)) if n.action else 'root'
 
-def _final_blocks(run: Path, out: Path, branch: str, seg: Segment, node: Node, segments: list[Segment], metric: str) -> list[tuple]:
+def _final_blocks(run: Path, out: Path, branch: str, seg: Segment, node: Node, segments: list[Segment], metric: str, nodes: list[Node]) -> list[tuple]:
     "The 'Final model' section of one branch; its pictures copied into the report folder."
     stem, pictures = final_stem(branch), []
     for kind in ('samples', 'graph'):
@@ -241,7 +252,9 @@ def _final_blocks(run: Path, out: Path, branch: str, seg: Segment, node: Node, s
             ('p', f'{metric} {seg.score:.3f}: node #{node.id} ({_action_text(node)}, {_resolution(node)}px, {metric} {node.score:.3f} at '
                   f'rung {node.rung}) continued for {seg.kimg_end - seg.kimg_start:.3f} kimg in the final phase '
                   f'({seg.kimg_start:.3f} → {seg.kimg_end:.3f} kimg of its own training), saved as {stem}.pt. '
-                  f'{sum(s.kimg_end - s.kimg_start for s in mine):.3f} kimg shown in all; scoring took {scoring_share(mine):.0%} of the time.')
+                  f'{sum(s.kimg_end - s.kimg_start for s in mine):.3f} kimg shown and {sum(s.tflop or 0 for s in mine):.3f} TFLOP spent in all, '
+                  f'in {sum((s.train_s or 0) + (s.eval_s or 0) for s in mine):.0f} s of training and scoring; scoring took {scoring_share(mine):.0%} of the time; '
+                  f'{exploration_share(nodes, mine, node.id):.0%} of the compute went to exploring (nodes that are not ancestors of the final model).')
            ] + [('img', p) for p in pictures]
 
 def write_report(run: str | Path, # a run folder
@@ -253,16 +266,17 @@ def write_report(run: str | Path, # a run folder
     with RunStore.open(run, readonly=True) as store:
         nodes, decisions, config, segments, finals = store.nodes(), store.decisions(), store.config, store.segments(), final_phases(store)
         by_branch = {b: store.segments(branch=b) for b in store.branches()}
-        kimg_shown = store.kimg_shown()
+        kimg_shown, tflop_spent = store.kimg_shown(), store.tflop_spent()
     if not any(n.status == 'done' and n.score is not None for n in nodes): raise ValueError(f'{run} has no scored node yet: run or resume the search first')
     out = Path(out) if out else run/'report'; out.mkdir(parents=True, exist_ok=True)
     metric, by_id, best = config.get('metric', 'score'), {n.id: n for n in nodes}, best_node(nodes, config)
     blocks = [('h1', f'DGGAN search report: {run.resolve().name}'),
               ('p', f'{len(nodes)} nodes ({sum(n.status == "failed" for n in nodes)} failed), {len(decisions)} decisions, '
-                    f'{kimg_shown:.3f} kimg shown in all (probes, promotions and final phases).')]
+                    f'{kimg_shown:.3f} kimg shown and {tflop_spent:.3f} TFLOP spent in all (probes, promotions and final phases), '
+                    f'in {sum((s.train_s or 0) + (s.eval_s or 0) for s in segments):.0f} s of training and scoring.')]
     for branch, seg in finals.items():
         if (run/f'{final_stem(branch)}.pt').exists():
-            blocks += _final_blocks(run, out, branch, seg, by_id[seg.node_id], [s for s in segments if s.id == seg.id or s in by_branch.get(branch, [])], metric)
+            blocks += _final_blocks(run, out, branch, seg, by_id[seg.node_id], [s for s in segments if s.id == seg.id or s in by_branch.get(branch, [])], metric, nodes)
     with matplotlib.rc_context({'figure.dpi': 110}):
         fig, ax = plt.subplots(figsize=(9, 1.4 + 0.3 * len(nodes)))
         plot_schedule(nodes, segments, ax)

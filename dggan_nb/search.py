@@ -14,40 +14,51 @@ from fastcore.basics import patch
 
 from .core import pick_device, save_image_grid
 from .data import load_source, ImageSource
-from .arch import (GanSpec, SearchSpace, initial_gan, progressive_schedule, action_to_dict, action_from_dict)
+from .arch import (GanSpec, SearchSpace, GrowResolution, initial_gan, progressive_schedule, progressive_step, progressive_width,
+                           train_flops_per_image, action_to_dict, action_from_dict)
 from .nets import Gan, grow
 from .train import TrainConfig, Trainer, load_gan, write_node_files
 from .metrics import Evaluator
-from .store import RunStore, Node, ranked, ranked_ids
+from .store import RunStore, Node, ranked, ranked_ids, exploration_share
 
 # %% auto #0
-__all__ = ['METRICS', 'POLICIES', 'SearchConfig', 'Candidate', 'StagePlan', 'Verdict', 'History', 'TopK', 'Progressive',
-           'make_policy', 'OverrideRequest', 'apply_request', 'SearchStopped', 'NodeTask', 'NodeResult', 'Failure',
-           'Runner', 'InProcess', 'rank_finalists', 'final_stem', 'Planner', 'Subscription', 'Search']
+__all__ = ['METRICS', 'POLICIES', 'DEFAULT_BUDGET_TFLOP', 'SearchConfig', 'Candidate', 'StagePlan', 'Verdict', 'History', 'TopK',
+           'Progressive', 'make_policy', 'OverrideRequest', 'apply_request', 'SearchStopped', 'NodeTask', 'NodeResult',
+           'Failure', 'Runner', 'InProcess', 'rank_finalists', 'final_stem', 'Planner', 'Subscription', 'Search',
+           'segment_tflop', 'kendall_tau', 'probe_pilot', 'pilot_table']
 
 # %% ../nbs/08_search.ipynb #f2bed93d
 METRICS = ('swd', 'fid', 'kid')
 POLICIES = ('topk', 'progressive')
+DEFAULT_BUDGET_TFLOP = 32.0  # the main job's compute (16px digits): see the text above
+
+def _ceil3(x: float) -> float:
+    "`x` rounded up to three significant digits: a budget that is surely enough."
+    step = 10 ** (math.floor(math.log10(x)) - 2) if x > 0 else 1
+    return round(math.ceil(x / step - 1e-9) * step, 12)
 
 @dataclass(frozen=True)
 class SearchConfig:
     "Every setting of a DGGAN search run."
     data: str = 'digits'            # data source: 'digits', 'shapes', a torchvision name or an image folder
     resolution: int = 16            # target resolution: the search reaches it, and the result is a model at it
-    k: int = 2                      # parents per stage: the K best nodes of the history
-    p: float = 0.3                  # probability of keeping each enumerated candidate
+    k: int = 2                      # parents per stage: the K best nodes at the highest resolution reached
+    p: float = 0.3                  # probability of keeping each enumerated candidate (the fixed schedule's step is always kept)
     probe_kimg: float = 4.0         # rung 0: every candidate of a stage trains this long (thousands of images)
     eta: int = 2                    # successive halving: each rung keeps the best 1/eta (the last rung keeps one, the winner)
     rungs: int = 3                  # rung r trains its candidates to probe_kimg·eta^r kimg; 1 rung: every candidate trains probe_kimg
-    budget_kimg: float = 256.0      # every image shown counts: probes, promotions, the final phase
-    final_fraction: float = 0.4     # share of budget_kimg kept for the final training of the result
+    budget_tflop: float | None = None # the budget in compute: 1e12 FLOPs of G and D (default DEFAULT_BUDGET_TFLOP, unless budget_kimg is given)
+    budget_kimg: float | None = None  # the budget in images shown (thousands) instead; give one of the two
+    final_fraction: float = 0.4     # share of the budget kept for the final training of the result
+    min_candidates: int = 3         # room to explore: every resolution's share must afford two stages (its step, then convs) of this many candidates
+    rungs_by: str = 'compute'       # with a compute budget, rungs are equal compute ('compute': cheaper candidates see more images) or equal images
     stages: int | None = None       # at most this many growth stages (None: until the budget is spent)
     policy: str = 'topk'            # 'topk' (DGGAN) or 'progressive' (the fixed schedule); stored, so resume and forks keep it
     metric: str = 'swd'             # 'swd' (fast on CPU), 'fid' or 'kid'
     eval_samples: int = 512         # generated (and real) images per score
-    eval_resolution: int | None = None # score at this resolution (default: `resolution`)
     channels: int = 32              # width of the 4×4 seed's heads
     latent_dim: int = 64
+    image_channels: int = 3         # the data's channels (`Search.create` sets it from the data): they enter the compute count
     space: SearchSpace | None = None # the growth catalogue (default: SearchSpace(max_resolution=resolution))
     train: TrainConfig = TrainConfig()
     device: str = 'auto'
@@ -57,33 +68,50 @@ class SearchConfig:
         if isinstance(self.space, dict): object.__setattr__(self, 'space', SearchSpace.from_dict(self.space))
         if isinstance(self.train, dict): object.__setattr__(self, 'train', TrainConfig.from_dict(self.train))
         if self.space is None: object.__setattr__(self, 'space', SearchSpace(max_resolution=self.resolution))
+        if self.budget_kimg is not None and self.budget_tflop is not None:
+            raise ValueError(f'give one budget, budget_tflop (compute) or budget_kimg (images), not both: got {self.budget_tflop:g} TFLOP and {self.budget_kimg:g} kimg')
+        if self.budget_kimg is None and self.budget_tflop is None: object.__setattr__(self, 'budget_tflop', DEFAULT_BUDGET_TFLOP)
         if not isinstance(self.k, int) or self.k < 1: raise ValueError(f'k (parents per stage) must be an integer ≥ 1, got {self.k!r}')
         if not 0 < self.p <= 1: raise ValueError(f'p (the probability of keeping a candidate) must be in (0, 1], got {self.p!r}')
         if self.probe_kimg <= 0: raise ValueError(f'probe_kimg must be positive, got {self.probe_kimg}')
         if not isinstance(self.eta, int) or self.eta < 2: raise ValueError(f'eta (1/eta of the candidates go on at each rung) must be an integer ≥ 2, got {self.eta!r}')
         if not isinstance(self.rungs, int) or self.rungs < 1: raise ValueError(f'rungs must be an integer ≥ 1, got {self.rungs!r}')
         if not 0 <= self.final_fraction < 1: raise ValueError(f'final_fraction must be in [0, 1), got {self.final_fraction}')
+        if not isinstance(self.min_candidates, int) or self.min_candidates < 1: raise ValueError(f'min_candidates must be an integer ≥ 1, got {self.min_candidates!r}')
+        if self.rungs_by not in ('compute', 'images'): raise ValueError(f"rungs_by must be 'compute' or 'images', got {self.rungs_by!r}")
         if self.policy not in POLICIES: raise ValueError(f'policy must be one of {POLICIES}, got {self.policy!r}')
         if self.metric not in METRICS: raise ValueError(f'metric must be one of {METRICS}, got {self.metric!r}')
         if self.stages is not None and self.stages < 0: raise ValueError(f'stages must be ≥ 0, got {self.stages}')
         if self.space.max_resolution != self.resolution:
             raise ValueError(f'the search space grows to {self.space.max_resolution}px but the target resolution is {self.resolution}: make them equal')
         if self.eval_samples < 16: raise ValueError(f'eval_samples must be at least 16, got {self.eval_samples}')
-        if self.budget_kimg <= 0: raise ValueError(f'budget_kimg must be positive, got {self.budget_kimg}')
+        if self.budget <= 0: raise ValueError(f'budget_{self.budget_unit} must be positive, got {self.budget}')
         if self.policy == 'topk':
             steps = self.resolution_steps
             if self.stages is not None and self.stages < steps:
                 raise ValueError(f'{self.stages} stages cannot reach {self.resolution}px: it takes {steps} resolution steps from 4px; '
                                  f'give stages ≥ {steps} or None')
-            need = (1 + steps) * self.shown_kimg(self.rung_kimg[-1])
-            if need > self.search_budget_kimg + 1e-9:
-                raise ValueError(f'budget_kimg={self.budget_kimg:g} cannot reach {self.resolution}px: the root and {steps} resolution steps, '
-                                 f'each trained to the last rung ({self.rung_kimg[-1]:g} kimg), need {need:g} kimg, and only '
-                                 f'{self.search_budget_kimg:g} kimg are left for the search after the final phase '
-                                 f'(final_fraction={self.final_fraction}): raise budget_kimg, or lower probe_kimg or rungs')
+            if self.budget < self.smallest_budget() - 1e-9:
+                need, reach, unit = _ceil3(self.smallest_budget()), _ceil3(self.smallest_budget(explore=False)), f'budget_{self.budget_unit}'
+                what = (f'cannot reach {self.resolution}px: the root and {steps} resolution steps, each trained to the last rung '
+                        f'({self.rung_kimg[-1]:g} kimg), need {unit}={reach:g}' if self.budget < reach - 1e-9 else
+                        f'reaches {self.resolution}px but leaves no room to explore: every resolution from 8px on needs two stages '
+                        f'(the step into it, then one of convs) of {self.min_candidates} candidates within its share')
+                raise ValueError(f'{unit}={self.budget:g} {what}; the smallest budget that also explores is {unit}={need:g} '
+                                 f'(with final_fraction={self.final_fraction}): raise the budget, or lower probe_kimg, rungs or min_candidates')
         elif self.node_kimg_progressive < self.train.batch_size / 1000:
-            raise ValueError(f'budget_kimg={self.budget_kimg:g} leaves less than one batch per node of the fixed schedule: raise it')
+            raise ValueError(f'budget_{self.budget_unit}={self.budget:g} leaves less than one batch per node of the fixed schedule: raise it')
 
+    # ---- the budget: images or compute
+    @property
+    def budget_unit(self) -> str: return 'kimg' if self.budget_kimg is not None else 'tflop'
+    @property
+    def budget(self) -> float: return self.budget_kimg if self.budget_kimg is not None else self.budget_tflop
+    @property
+    def search_budget(self) -> float: return self.budget * (1 - self.final_fraction)
+    def cost_per_kimg(self, spec: GanSpec) -> float:
+        "What a thousand training images of `spec` cost in the budget's unit: 1 (kimg), or its TFLOPs."
+        return 1.0 if self.budget_unit == 'kimg' else train_flops_per_image(spec) * 1000 / 1e12
     def shown_kimg(self, kimg: float) -> float:
         "The images a node with a budget of `kimg` really sees: training goes in whole batches."
         return math.ceil(round(kimg * 1000 / self.train.batch_size, 6)) * self.train.batch_size / 1000
@@ -92,13 +120,26 @@ class SearchConfig:
         return math.floor(round(kimg * 1000 / self.train.batch_size, 6)) * self.train.batch_size / 1000
     @property
     def resolution_steps(self) -> int: return int(math.log2(self.resolution // 4))
-    @property
-    def search_budget_kimg(self) -> float: return self.budget_kimg * (1 - self.final_fraction)
+
+    # ---- the fixed schedule: the yardstick, and how the search splits its budget over resolutions
+    def fixed_schedule(self) -> list[GanSpec]:
+        "The architectures of Progressive GAN's schedule, the 4×4 root first."
+        specs = [initial_gan(self.image_channels, self.channels, self.latent_dim)]
+        for a in progressive_schedule(specs[0], self.resolution, self.channels): specs.append(a.apply(specs[-1]))
+        return specs
     @property
     def node_kimg_progressive(self) -> float:
-        "Images per node of the fixed schedule: the search's share of the budget, split evenly over its nodes."
-        n_nodes = 1 + len(progressive_schedule(initial_gan(1, self.channels, self.latent_dim), self.resolution, self.channels))
-        return self.whole_batches_kimg(self.search_budget_kimg / n_nodes)
+        "Images per node of the fixed schedule: equal for every node (Progressive GAN's own split), as many as the stages' budget buys."
+        return self.whole_batches_kimg(self.search_budget / sum(map(self.cost_per_kimg, self.fixed_schedule())))
+    def share_end(self, resolution: int) -> float:
+        "Budget the stages may have spent before the search must grow past `resolution`: what the fixed schedule spends up to it."
+        costs = [(s.resolution, self.cost_per_kimg(s)) for s in self.fixed_schedule()]
+        return self.search_budget * sum(c for r, c in costs if r <= resolution) / sum(c for _, c in costs)
+    def fixed_spec_at(self, resolution: int) -> GanSpec:
+        "The fixed schedule's architecture right after its step to `resolution`: the search's cost estimate there."
+        return next(s for s in self.fixed_schedule() if s.resolution == resolution)
+
+    # ---- successive halving
     @property
     def rung_kimg(self) -> tuple[float, ...]:
         "Images (thousands) a candidate has seen in all when it completes each rung."
@@ -109,15 +150,42 @@ class SearchConfig:
         out = [n]
         for r in range(1, len(self.rung_kimg)): out.append(min(out[-1], 1 if r == len(self.rung_kimg) - 1 else math.ceil(out[-1] / self.eta)))
         return out
-    def stage_cost_kimg(self, n: int) -> float:
-        "Images a stage of `n` candidates shows through all its rungs (in whole batches)."
-        marks = [0.0] + [self.shown_kimg(k) for k in self.rung_kimg]
-        return sum(m * (marks[r + 1] - marks[r]) for r, m in enumerate(self.survivors(n)))
-    @property
-    def score_resolution(self) -> int: return self.eval_resolution or self.resolution
+    def rung_cost_per_kimg(self, spec: GanSpec) -> float:
+        """What a candidate's rung costs per kimg of `rung_kimg`: its own cost per kimg, or, with rungs of equal compute, that of
+        the fixed schedule's complete architecture at its resolution (a rung is then a length of compute, the same for every
+        candidate there: one as dear as the fixed schedule's trains the nominal images)."""
+        if self.budget_unit == 'kimg' or self.rungs_by == 'images' or self.policy == 'progressive': return self.cost_per_kimg(spec)
+        return self.cost_per_kimg([s for s in self.fixed_schedule() if s.resolution == spec.resolution][-1])
+    def node_rung_kimg(self, spec: GanSpec) -> tuple[float, ...]:
+        "Images (thousands) a candidate of architecture `spec` has seen in all when it completes each rung."
+        scale = self.rung_cost_per_kimg(spec) / self.cost_per_kimg(spec)
+        return tuple(k * scale for k in self.rung_kimg)
+    def stage_cost(self, costs_per_kimg: list[float]) -> float:
+        "The budget a stage of candidates that cost `costs_per_kimg` spends through all its rungs (if the dearest survive; whole batches)."
+        marks, costs = [0.0] + [self.shown_kimg(k) for k in self.rung_kimg], sorted(costs_per_kimg, reverse=True)
+        return sum(sum(costs[:m]) * (marks[r + 1] - marks[r]) for r, m in enumerate(self.survivors(len(costs))))
+    def lone_cost(self, resolution: int) -> float:
+        "A stage of one candidate at `resolution` (the fixed schedule's architecture): the least a resolution step costs."
+        return self.stage_cost([self.cost_per_kimg(self.fixed_spec_at(resolution))])
+    def smallest_budget(self, explore: bool = True) -> float:
+        """The least budget that reaches the target (the root and each resolution step trained to the last rung) and, with
+        `explore`, leaves every resolution from 8px on two stages of `min_candidates` candidates within its share: the step
+        into it and a stage of convs there, each priced as the fixed schedule's complete architecture at that resolution."""
+        reach = self.lone_cost(4) + sum(self.lone_cost(4 * 2 ** i) for i in range(1, self.resolution_steps + 1))
+        need = reach / (1 - self.final_fraction)
+        if explore:
+            for i in range(1, self.resolution_steps + 1):
+                r = 4 * 2 ** i
+                fraction = (self.share_end(r) - self.share_end(r // 2)) / self.budget  # of the whole budget: shares scale with it
+                stage = self.stage_cost([self.rung_cost_per_kimg([s for s in self.fixed_schedule() if s.resolution == r][-1])] * self.min_candidates)
+                need = max(need, 2 * stage / fraction)
+        return need
+
     def to_dict(self) -> dict: return asdict(self)
     @classmethod
-    def from_dict(cls, d: dict) -> SearchConfig: return cls(**d)
+    def from_dict(cls, d: dict) -> SearchConfig:
+        d = dict(d); d.pop('eval_resolution', None)  # runs from before format 4: every node was scored at the target
+        return cls(**d)
 
 # %% ../nbs/08_search.ipynb #b93ff3a6
 @dataclass(frozen=True)
@@ -284,11 +352,21 @@ class Runner:
                  device: str | None = None): # default: the config's
         self.config = config
         self.source = source or load_source(config.data, resolution=config.resolution)
-        self.source.check(config.score_resolution)
+        self.source.check(config.resolution)
         self.device = pick_device(device or config.device)
-        self.evaluator = Evaluator(self.source, metric=config.metric, n_samples=config.eval_samples,
-                                   resolution=config.score_resolution, seed=config.seed, device=self.device)
+        self._evaluators: dict[int, Evaluator] = {}
+        self.evaluator(config.resolution)  # data the evaluator cannot use is refused now, before anything trains
         self._models: dict[tuple, Gan] = {}  # (checkpoint, its mtime) → model: a newer file at the same path is read again
+
+    def evaluator(self, resolution: int) -> Evaluator:
+        """The evaluator of nodes at `resolution`: each node is scored at its own resolution against real images
+        downsampled to it. SWD's smallest level is 8px, so 4px nodes are scored at 8px with their samples upsampled
+        (the same for all of them: scores are only compared within a resolution)."""
+        px = max(resolution, 8) if self.config.metric == 'swd' else resolution
+        if px not in self._evaluators:
+            self._evaluators[px] = Evaluator(self.source, metric=self.config.metric, n_samples=self.config.eval_samples,
+                                             resolution=px, seed=self.config.seed, device=self.device)
+        return self._evaluators[px]
 
     def model(self, checkpoint: str | Path) -> Gan:
         "The trained `Gan` in a checkpoint file; the last few stay in memory."
@@ -314,7 +392,7 @@ class Runner:
     def score(self, gan: Gan):
         "The metric record of `gan` and the seconds it took."
         t0 = time.perf_counter()
-        record = self.evaluator(lambda n: gan.generate(n, seed=self.config.seed))
+        record = self.evaluator(gan.spec.resolution)(lambda n: gan.generate(n, seed=self.config.seed))
         return record, time.perf_counter() - t0
 
     def __call__(self, task: NodeTask, # what to train
@@ -435,9 +513,12 @@ class Planner:
 
     @property
     def last_rung(self) -> int: return len(self.config.rung_kimg) - 1
-    def finalists(self) -> list[Node]:
-        "Done nodes that completed the last rung, best first: they trained equally long, so their scores compare."
-        return rank_finalists(self.history(), self.last_rung)
+    def finalists(self, resolution: int | None = None) -> list[Node]:
+        "Done nodes that completed the last rung (at `resolution`, if given), best first: compare their scores within a resolution."
+        return rank_finalists(self.history(), self.last_rung, resolution)
+    def spent(self) -> float:
+        "Budget this branch's training segments have used, in the budget's unit (kimg or TFLOP)."
+        return self.kimg_shown() if self.config.budget_unit == 'kimg' else self.store.tflop_spent(branch=self.branch)
     def kimg_shown(self) -> float:
         "Images shown in this branch's training segments (probes, promotions, final phase), in thousands."
         return self.store.kimg_shown(branch=self.branch)
@@ -448,60 +529,82 @@ class Planner:
 # %% ../nbs/08_search.ipynb #6f2d913b
 @patch
 def share_resolution(self: Planner) -> int:
-    "The resolution whose share of the stages' budget is being spent (see `share_end_kimg`)."
-    share = self.config.search_budget_kimg / (self.config.resolution_steps + 1)
-    return 4 * 2 ** min(self.config.resolution_steps, int(self.kimg_shown() / share + 1e-9))
+    "The resolution whose share of the stages' budget is being spent (see `SearchConfig.share_end`)."
+    spent, cfg = self.spent(), self.config
+    return next((4 * 2 ** i for i in range(cfg.resolution_steps) if spent < cfg.share_end(4 * 2 ** i) - 1e-9), cfg.resolution)
 
 @patch
-def share_end_kimg(self: Planner, resolution: int) -> float:
-    "Images the stages may have shown before the search must grow past `resolution`: equal shares per resolution, as Progressive GAN spends them."
-    level = int(math.log2(resolution // 4))
-    return self.config.search_budget_kimg * (level + 1) / (self.config.resolution_steps + 1)
+def top_resolution(self: Planner) -> int:
+    "The highest resolution a finalist has reached."
+    return max((GanSpec.from_dict(n.arch).resolution for n in self.finalists()), default=4)
 
 @patch
 def resolution_steps_left(self: Planner) -> int:
     "Resolution steps from the highest-resolution finalist to the target."
-    top = max((GanSpec.from_dict(n.arch).resolution for n in self.finalists()), default=4)
-    return int(math.log2(self.config.resolution // top))
+    return int(math.log2(self.config.resolution // self.top_resolution()))
+
+@patch
+def reserve(self: Planner, resolution: int) -> float:
+    "Budget to keep for the resolution steps above `resolution`, each a lone candidate trained to the last rung."
+    steps = range(int(math.log2(resolution // 4)) + 1, self.config.resolution_steps + 1)
+    return sum(self.config.lone_cost(4 * 2 ** i) for i in steps)
 
 # %% ../nbs/08_search.ipynb #aae51db7
 @patch
-def draft(self: Planner, stage: int) -> StagePlan:
-    """The automatic plan for `stage`: top-K parents, every valid action on each whose child is at least at the
-    resolution of the budget's current share (lower-resolution parents compete, but grow into it), each kept with probability p."""
+def fixed_step(self: Planner, parent: Node, grow: bool) -> Candidate | None:
+    """The fixed schedule's step from `parent` (3×3, Progressive GAN's widths): in a stage of resolution steps its
+    resolution step, in a stage of convs its next conv (None when it has both)."""
+    cfg, spec = self.config, GanSpec.from_dict(parent.arch)
+    step = progressive_step(spec, cfg.resolution, cfg.channels)
+    if grow and spec.resolution < cfg.resolution and (step is None or step.kind != 'grow_res'):
+        w = progressive_width(spec.resolution * 2, cfg.channels); step = GrowResolution(3, w, 3, w)
+    return Candidate(parent.id, step) if step is not None and (step.kind == 'grow_res') == grow else None
+
+@patch
+def draft(self: Planner, stage: int,
+          grow: bool | None = None, # True: a stage of resolution steps, False: of convs (default: as the budget's share says)
+         ) -> StagePlan:
+    """The automatic plan for `stage`. Parents: the K best finalists at the highest resolution reached (scores compare
+    only within a resolution). Candidates: while that resolution's share of the budget lasts, every valid G or D conv on
+    them; once it is spent (or no conv is left), every resolution step: a stage's candidates are all at one resolution,
+    so its rungs compare like with like. Each is kept with probability p; the fixed schedule's step is always kept."""
     k, p = self.settings()
-    parents = self.finalists()[:k]
+    cfg, top = self.config, self.top_resolution()
+    parents = self.finalists(top)[:k]
     if not parents: raise RuntimeError('no scored node to grow from: every node so far failed')
-    share_px = self.share_resolution()
-    candidates = [Candidate(n.id, a) for n in parents for a in self.config.space.actions(GanSpec.from_dict(n.arch))
-                  if a.apply(GanSpec.from_dict(n.arch)).resolution >= share_px]
-    rng = random.Random(_branch_seed(self.config.seed, self.branch, stage))
-    sampled = [c for c in candidates if rng.random() < p]
+    grow = top < self.share_resolution() if grow is None else grow
+    def enumerate_(grow): return [Candidate(n.id, a) for n in parents for a in cfg.space.actions(GanSpec.from_dict(n.arch)) if (a.kind == 'grow_res') == grow]
+    candidates = enumerate_(grow)
+    if not candidates and not grow and top < cfg.resolution: grow, candidates = True, enumerate_(True)  # no conv is left here
+    fixed = self.fixed_step(parents[0], grow)
+    rng = random.Random(_branch_seed(cfg.seed, self.branch, stage))
+    sampled = [c for c in candidates if rng.random() < p and c != fixed]
+    if fixed is not None: candidates, sampled = [fixed] + [c for c in candidates if c != fixed], [fixed] + sampled
     if not sampled and candidates: sampled = [rng.choice(candidates)]  # every stage trains at least one child
     return StagePlan(stage, tuple(n.id for n in parents), tuple(candidates), tuple(sampled), k, p)
 
 @patch
 def fit(self: Planner, plan: StagePlan, force: bool = True) -> StagePlan | None:
-    """`plan` cut to the images it may use: enough must be left for the resolution steps still needed, and each
-    resolution gets an equal share of the stages' budget. When not even one candidate fits (or too few stages are
-    left), the stage becomes a resolution step of the best top-resolution finalist. None: no stage fits any more."""
-    cfg, shown, steps, finalists = self.config, self.kimg_shown(), self.resolution_steps_left(), self.finalists()
-    left, lone = cfg.search_budget_kimg - shown + 1e-9, cfg.stage_cost_kimg(1)
-    if left < lone: return None
-    stages_left = math.inf if cfg.stages is None else cfg.stages - plan.stage + 1
-    top = max(GanSpec.from_dict(n.arch).resolution for n in finalists)
-    room = left - steps * lone
-    if force and steps > 0: room = min(room, self.share_end_kimg(top) - shown + 1e-9)
+    """`plan` cut to the budget it may use: enough must be left for the resolution steps still needed, and a stage of
+    convs stays within its resolution's share. When it cannot (or too few stages are left), the stage becomes a
+    resolution step of the best top-resolution finalist. None: at the target, no stage fits any more."""
+    cfg, spent, top, steps = self.config, self.spent(), self.top_resolution(), self.resolution_steps_left()
+    left = cfg.search_budget - spent + 1e-9
+    cost = lambda c: cfg.rung_cost_per_kimg(c.action.apply(GanSpec.from_dict(self.store.node(c.parent_id).arch)))
     sampled, note = list(plan.sampled), ''
-    if force and steps > 0 and (steps >= stages_left or lone > room or not sampled):
-        grow_res = [c for c in sampled if c.action.kind == 'grow_res' and GanSpec.from_dict(self.store.node(c.parent_id).arch).resolution == top]
-        if not grow_res:
-            parent = next(n for n in finalists if GanSpec.from_dict(n.arch).resolution == top)
-            grow_res = [Candidate(parent.id, a) for a in cfg.space.actions(GanSpec.from_dict(parent.arch)) if a.kind == 'grow_res'][:1]
-        why = (f'{steps} needed to reach {cfg.resolution}px' if steps >= stages_left or left - steps * lone < lone else
-               f'the {top}px share of the budget is spent' if sampled else f'no top-{plan.k} parent can grow to {self.share_resolution()}px')
-        sampled, note, room = grow_res, f'forced a resolution step: {why}', left - (steps - 1) * lone
-    n = max((n for n in range(1, len(sampled) + 1) if cfg.stage_cost_kimg(n) <= room), default=1)
+    growing = bool(sampled) and all(c.action.kind == 'grow_res' for c in sampled)
+    room = left - self.reserve(2 * top if growing else top)
+    if not growing: room = min(room, cfg.share_end(top) - spent + 1e-9)
+    stages_left = math.inf if cfg.stages is None else cfg.stages - plan.stage + 1
+    if steps == 0 and (not sampled or cfg.stage_cost([min(map(cost, sampled))]) > left): return None
+    if force and steps > 0 and (not sampled or steps >= stages_left or cfg.stage_cost([min(map(cost, sampled))]) > room):
+        if not growing:  # the stage becomes one of resolution steps, drafted as such (several candidates, the fixed one first)
+            why = (f'{steps} needed to reach {cfg.resolution}px' if steps >= stages_left else
+                   f'the {top}px share of the budget is spent' if plan.sampled else f'no candidate at {top}px')
+            grown = self.draft(plan.stage, grow=True)
+            plan, sampled, note = replace(plan, parents=grown.parents, candidates=grown.candidates), list(grown.sampled), f'forced a resolution step: {why}'
+        room = left - self.reserve(2 * top)
+    n = max((n for n in range(1, len(sampled) + 1) if cfg.stage_cost([cost(c) for c in sampled[:n]]) <= room), default=1)
     if n < len(sampled):
         note = '; '.join(filter(None, [note, f'the budget allows {n} of {len(sampled)} sampled']))
         sampled = sampled[:n]
@@ -614,7 +717,8 @@ class Search:
                  branch: str = 'main', # 'main' or a fork's name
                  origin: int | None = None, # the node a new fork grows from
                  executor=None, # runs a rung's nodes (default: `InProcess`)
-                 wait_s: float | None = None): # how long each decision waits for a person (None: it does not)
+                 wait_s: float | None = None, # how long each decision waits for a person (None: it does not)
+                 runner: Runner | None = None): # trains and scores in this process (default: made from the config)
         self.store, self.branch = store, branch
         self.config = SearchConfig.from_dict(store.config)
         policy = policy or make_policy(self.config.policy)
@@ -622,7 +726,7 @@ class Search:
             raise ValueError(f'this run was made with the {self.config.policy!r} policy, not {policy.name!r}: '
                              f'continue it with {self.config.policy!r} (the default), or fork a new run')
         origin = origin if origin is not None else store.origin(branch)
-        self.runner = Runner(self.config, source)
+        self.runner = runner or Runner(self.config, source)
         self.source, self.device = self.runner.source, self.runner.device
         self.planner = Planner(store, self.config, policy, branch, origin, wait_s)
         self.executor = executor or InProcess(self.runner)
@@ -639,11 +743,11 @@ class Search:
         "Start a new run in `folder` (new or empty); everything is checked before anything is written. `kwargs`: `executor`, `wait_s`."
         if policy is not None: config = replace(config, policy=policy.name)
         source = source or load_source(config.data, resolution=config.resolution)
-        source.check(config.score_resolution)
         if source.channels not in (1, 3): raise ValueError(f'images must have 1 or 3 channels, got {source.channels}')
-        pick_device(config.device)
+        config = replace(config, image_channels=source.channels)
+        runner = Runner(config, source)  # the data, the device and the evaluator are checked before the folder is written
         store = RunStore.create(folder, config.to_dict())
-        return cls(store, source, policy, **kwargs)
+        return cls(store, source, policy, runner=runner, **kwargs)
 
     @classmethod
     def resume(cls, folder: str | Path, policy=None, source: ImageSource | None = None, branch: str = 'main', **kwargs) -> Search:
@@ -694,6 +798,8 @@ class Search:
     def finalists(self) -> list[Node]: "Nodes that completed the last rung, best first."; return self.planner.finalists()
     def best(self, k: int = 1) -> list[Node]: "The k best finalists: the parents of the next stage."; return self.finalists()[:k]
     def kimg_shown(self) -> float: "Images shown in this branch, in thousands."; return self.planner.kimg_shown()
+    def tflop_spent(self) -> float: "Compute spent in this branch, in 1e12 FLOPs."; return self.store.tflop_spent(branch=self.branch)
+    def spent(self) -> float: "Budget spent in this branch, in the budget's unit."; return self.planner.spent()
     def stages_done(self) -> int: return len(self.store.decisions(branch=self.branch))
     @property
     def last_rung(self) -> int: return self.planner.last_rung
@@ -713,6 +819,10 @@ class Search:
         return self.runner.model(self.store.folder/node.checkpoint)
 
 # %% ../nbs/08_search.ipynb #8d8e2517
+def segment_tflop(arch: dict, kimg: float) -> float:
+    "What training the architecture `arch` (a `GanSpec` dict) on `kimg` thousand images costs, in 1e12 FLOPs."
+    return kimg * train_flops_per_image(GanSpec.from_dict(arch)) / 1e9
+
 @patch
 def _task(self: Search, node: Node, rung: int | str, until_kimg: float, **files) -> NodeTask:
     store = self.store
@@ -727,7 +837,8 @@ def _started(self: Search, task: NodeTask):
     node = self.store.node(task.node_id)
     if task.rung != 'final': self.store.update_node(node.id, status='running')
     self.emit('candidate_started', node_id=node.id, parent_id=node.parent_id, action=node.action, resolution=GanSpec.from_dict(node.arch).resolution,
-              rung=task.rung, kimg_start=task.kimg_start, budget_kimg=task.until_kimg)
+              rung=task.rung, kimg_start=task.kimg_start, budget_kimg=task.until_kimg,
+              cost_per_kimg=self.config.cost_per_kimg(GanSpec.from_dict(node.arch)), spent=self.spent())
 
 @patch
 def _progress(self: Search, task: NodeTask) -> Callable:
@@ -739,10 +850,10 @@ def _progress(self: Search, task: NodeTask) -> Callable:
     return progress
 
 @patch
-def _train_nodes(self: Search, nodes: list[Node], rung: int, until_kimg: float):
-    "Train and score `nodes` to `rung` on the executor; record each result as it arrives (only this process writes the store)."
-    store = self.store
-    tasks = [self._task(n, rung, until_kimg, save_as=store.relative(store.checkpoint_path(n.id)), samples_as=store.relative(store.samples_path(n.id)))
+def _train_nodes(self: Search, nodes: list[Node], rung: int):
+    "Train and score `nodes` to `rung` (each to its own `node_rung_kimg`) on the executor; record each result as it arrives (only this process writes the store)."
+    store, until = self.store, lambda n: self.config.node_rung_kimg(GanSpec.from_dict(n.arch))[rung]
+    tasks = [self._task(n, rung, until(n), save_as=store.relative(store.checkpoint_path(n.id)), samples_as=store.relative(store.samples_path(n.id)))
              for n in nodes]
     try:
         for task, outcome in self.executor.map(tasks, self._started, self._progress): self._record(task, outcome)
@@ -760,9 +871,10 @@ def _record(self: Search, task: NodeTask, outcome: NodeResult | Failure):
         store.update_node(node.id, status='done', kimg_trained=outcome.kimg_end, scores=outcome.scores, score=outcome.score, rung=task.rung,
                           checkpoint=task.save_as, train_s=(node.train_s or 0) + outcome.train_s, eval_s=(node.eval_s or 0) + outcome.eval_s)
         store.add_segment(node.id, branch=self.branch, phase='rung', rung=task.rung, kimg_start=outcome.kimg_start, kimg_end=outcome.kimg_end,
-                          scores=outcome.scores, score=outcome.score, train_s=outcome.train_s, eval_s=outcome.eval_s)
+                          tflop=segment_tflop(node.arch, outcome.kimg_end - outcome.kimg_start), scores=outcome.scores, score=outcome.score, train_s=outcome.train_s, eval_s=outcome.eval_s)
     self.emit('candidate_scored', node_id=node.id, score=outcome.score, metric=self.config.metric, rung=task.rung, kimg=outcome.kimg_end,
-              resolution=GanSpec.from_dict(node.arch).resolution, train_s=outcome.train_s, eval_s=outcome.eval_s, kimg_shown=self.kimg_shown())
+              resolution=GanSpec.from_dict(node.arch).resolution, train_s=outcome.train_s, eval_s=outcome.eval_s, kimg_shown=self.kimg_shown(),
+              tflop_spent=self.tflop_spent(), spent=self.spent())
     self.emit('samples_ready', node_id=node.id, path=task.samples_as)
 
 # %% ../nbs/08_search.ipynb #520057d4
@@ -784,7 +896,7 @@ def run_rungs(self: Search, decision) -> int | None:
             records.append(dict(rung=r, kimg=until, trained=alive))
             store.update_decision(decision.id, rungs=records)
             self.emit('rung_started', stage=decision.stage, decision_id=decision.id, rung=r, kimg=until, nodes=alive)
-        self._train_nodes([n for n in map(store.node, records[r]['trained']) if n.status != 'failed' and n.rung < r], r, until)
+        self._train_nodes([n for n in map(store.node, records[r]['trained']) if n.status != 'failed' and n.rung < r], r)
         trained = [store.node(i) for i in records[r]['trained']]
         scores = {n.id: n.score for n in trained if n.status == 'done' and n.rung == r}
         promoted, by = self.planner.promote(scores, count) if r < self.last_rung else ([], 'the stage winner')
@@ -814,7 +926,7 @@ def step(self: Search) -> bool:
         self.emit('stage_started', stage=0, parents=[], n_candidates=1)
         history = self.history()
     if (root := history[0]).parent_id is None and root.rung < self.last_rung and root.status != 'failed':
-        self._train_nodes([root], self.last_rung, cfg.rung_kimg[-1]); return True
+        self._train_nodes([root], self.last_rung); return True
     decision = planner.open_decision()
     if decision is None:
         stage = self.stages_done() + 1
@@ -838,7 +950,7 @@ def step(self: Search) -> bool:
 
 @patch
 def finish(self: Search) -> Node | None:
-    """The final phase: train the best target-resolution finalist with the images left in the budget, score it,
+    """The final phase: train the best target-resolution finalist with the budget left, score it,
     and write `final.pt`, `final-samples.png` and `final-graph.svg/png`. Returns that node (None if there is none)."""
     if (done := self.final_segment()) is not None: return self.store.node(done.node_id)
     node, store, cfg = self.result(), self.store, self.config
@@ -846,17 +958,18 @@ def finish(self: Search) -> Node | None:
         self.emit('final_skipped', reason=f'no finalist at {cfg.resolution}px: the search stopped before reaching it')
         return None
     stem = final_stem(self.branch)
-    until = node.kimg_trained + max(cfg.whole_batches_kimg(cfg.budget_kimg - self.kimg_shown()), 0)
+    cost = cfg.cost_per_kimg(GanSpec.from_dict(node.arch))
+    until = node.kimg_trained + max(cfg.whole_batches_kimg((cfg.budget - self.spent()) / cost), 0)
     task = self._task(node, 'final', until, save_as=f'{stem}.pt', stem=stem)
-    self.emit('final_started', node_id=node.id, kimg_start=node.kimg_trained, budget_kimg=until)
+    self.emit('final_started', node_id=node.id, kimg_start=node.kimg_trained, budget_kimg=until, cost_per_kimg=cost, spent=self.spent())
     _, outcome = next(self.executor.map([task], progress=self._progress))
     if isinstance(outcome, Failure):
         self.emit('final_failed', node_id=node.id, reason=outcome.reason, traceback=outcome.traceback)
         raise RuntimeError(f'the final phase of node {node.id} failed: {outcome.reason}')
     store.add_segment(node.id, branch=self.branch, phase='final', rung=node.rung, kimg_start=outcome.kimg_start, kimg_end=outcome.kimg_end,
-                      scores=outcome.scores, score=outcome.score, train_s=outcome.train_s, eval_s=outcome.eval_s)
+                      tflop=segment_tflop(node.arch, outcome.kimg_end - outcome.kimg_start), scores=outcome.scores, score=outcome.score, train_s=outcome.train_s, eval_s=outcome.eval_s)
     self.emit('final_scored', node_id=node.id, score=outcome.score, metric=cfg.metric, kimg=outcome.kimg_end, train_s=outcome.train_s,
-              eval_s=outcome.eval_s, kimg_shown=self.kimg_shown(), path=task.save_as)
+              eval_s=outcome.eval_s, kimg_shown=self.kimg_shown(), tflop_spent=self.tflop_spent(), spent=self.spent(), path=task.save_as)
     return node
 
 @patch
@@ -874,7 +987,64 @@ def run(self: Search, max_stages: int | None = None) -> Node | None:
     result, final = self.result(), self.final_segment()
     segments = self.store.segments(branch=self.branch)
     self.emit('search_finished', best_node=result.id if result else None, best_score=result.score if result else None,
-              final_score=final.score if final else None, kimg_shown=self.kimg_shown(), stages=self.stages_done(),
+              final_score=final.score if final else None, kimg_shown=self.kimg_shown(), tflop_spent=self.tflop_spent(),
+              exploration_share=self.exploration_share(), stages=self.stages_done(),
               train_s=sum(s.train_s or 0 for s in segments), eval_s=sum(s.eval_s or 0 for s in segments))
     self.flush()
     return result
+
+
+@patch
+def exploration_share(self: Search) -> float:
+    "The share of the compute spent on nodes that are not ancestors of the result (0 before there is a result): what exploring cost."
+    result = self.result()
+    return exploration_share(self.history(), self.store.segments(branch=self.branch), result.id if result else None)
+
+# %% ../nbs/08_search.ipynb #a1689a0a
+def kendall_tau(a: list[float], b: list[float]) -> float:
+    "Kendall's τ-b between two score lists of the same candidates (1: the same order, -1: reversed)."
+    from scipy.stats import kendalltau
+    return float(kendalltau(a, b).statistic) if len(a) > 1 else float('nan')
+
+def probe_pilot(config: SearchConfig, # the search to pilot (its own budget and rungs run as usual)
+                folder: str | Path, # a new folder: the run, and the pilot's checkpoints under `pilot/`
+                marks_kimg: tuple = (2, 4, 8, 16), # score every candidate when it has seen this many images (thousands)
+                min_children: int = 3, # pilot the first stage with at least this many candidates at each resolution from 8px
+                source: ImageSource | None = None,
+                log: Callable = print,
+               ) -> list[dict]:
+    """Do short probes predict? Run the search; at the first stage with `min_children` candidates at each resolution,
+    train a copy of *every* candidate (same parent, action and seed) to each mark and score it there. Returns a row per
+    candidate: stage, resolution, action and its score at each mark. The search stops after the target's stage."""
+    search = Search.create(folder, config, source=source)
+    runner, store, rows, piloted = search.runner, search.store, [], set()
+    try:
+        while search.planner.resolution_steps_left() > 0 or config.resolution not in piloted:
+            if not search.step(): break
+            decision = store.decisions()[-1] if store.decisions() else None
+            if decision is None or len(decision.children) < min_children: continue
+            resolution = GanSpec.from_dict(store.node(decision.children[0]).arch).resolution
+            if resolution in piloted or resolution < 8: continue
+            piloted.add(resolution)
+            for child in map(store.node, decision.children):
+                parent, scores, checkpoint, start = store.node(child.parent_id), {}, None, 0.0
+                for mark in marks_kimg:
+                    save_as = f'pilot/node{child.id}-{mark:g}kimg.pt'
+                    task = NodeTask(str(store.folder), child.id, child.arch, child.seed, 0, mark, save_as, kimg_start=start,
+                                    checkpoint=checkpoint, parent_checkpoint=None if checkpoint else parent.checkpoint, action=child.action)
+                    result = runner(task)
+                    scores[mark], checkpoint, start = result.score, save_as, result.kimg_end
+                rows.append(dict(stage=decision.stage, resolution=resolution, node=child.id, action=str(action_from_dict(child.action)), scores=scores))
+                log(f"stage {decision.stage} ({resolution}px) node {child.id} {rows[-1]['action']}: " + ', '.join(f'{m:g} kimg {s:.1f}' for m, s in scores.items()))
+    finally: store.close()
+    return rows
+
+def pilot_table(rows: list[dict]) -> list[dict]:
+    "Kendall τ between each mark's scores and the last mark's, per piloted stage: how well a probe of that length predicts."
+    out = []
+    for stage in sorted({r['stage'] for r in rows}):
+        group = [r for r in rows if r['stage'] == stage]
+        marks = list(group[0]['scores']); full = [r['scores'][marks[-1]] for r in group]
+        out.append(dict(stage=stage, resolution=group[0]['resolution'], candidates=len(group),
+                        **{f'tau_{m:g}': kendall_tau([r['scores'][m] for r in group], full) for m in marks[:-1]}))
+    return out

@@ -407,11 +407,12 @@ def _show_status(self: Dashboard):
     self.title.value = (f'<h3 style="margin:2px 0">DGGAN search · <code class="dggan-run-folder">{html.escape(str(self.store.folder))}</code>'
                         f' · branch {html.escape(self.branch)}</h3>')
     best = best_node(self.history, self.store.config)
-    shown = sum(s.kimg_end - s.kimg_start for s in self.segments if self.by_id[s.node_id].branch == self.branch)
+    mine = [s for s in self.segments if self.by_id[s.node_id].branch == self.branch]
+    shown, tflop, wall_s = sum(s.kimg_end - s.kimg_start for s in mine), sum(s.tflop or 0 for s in mine), sum((s.train_s or 0) + (s.eval_s or 0) for s in mine)
     waiting = ' · <b style="color:#b36b00">stage waits for you: override or untick step-through</b>' if self._waiting else ''
     self.status.value = (f'<b style="color:{colour}" class="dggan-state">{state}</b> · stage {len(self.decisions)} · '
                          f'<span class="dggan-scored">nodes scored: {len(done)}</span> · '
-                         f'{shown:.3f} kimg shown'
+                         f'{shown:.3f} kimg shown · {tflop:.3f} TFLOP · {wall_s:.0f} s'
                          + (f' · <b class="dggan-final-score">final #{self.final.node_id} ({self.metric} {self.final.score:.2f})</b>' if self.final else '')
                          + (f' · best finalist #{best.id} ({self.metric} {best.score:.2f})' if best else '')
                          + (f' · {self._progress}' if self._progress and state in ('running', 'paused') else '') + waiting)

@@ -31,7 +31,8 @@ def test_readme_main_command_in_a_fresh_clone(tmp_path):
     with RunStore.open(run, readonly=True) as store:
         final = next(s for s in store.segments() if s.phase == 'final')
         untrained = [s.score for s in store.segments() if s.node_id == 1][0]  # the 4×4 root after its first training
-        shown, config = store.kimg_shown(), store.config
-    assert config['budget_kimg'] - 0.032 < shown <= config['budget_kimg'] + 1e-9
+        spent, config = store.tflop_spent(), store.config
+    assert config['budget_kimg'] is None and config['budget_tflop'] > 0  # the main job's budget is compute
+    assert 0.99 * config['budget_tflop'] < spent <= 1.001 * config['budget_tflop'], (spent, config['budget_tflop'])
     assert final.score < 0.6 * untrained, (final.score, untrained)
     print(out.stdout.splitlines()[-1])

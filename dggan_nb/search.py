@@ -135,9 +135,9 @@ class SearchConfig:
         "Budget the stages may have spent before the search must grow past `resolution`: what the fixed schedule spends up to it."
         costs = [(s.resolution, self.cost_per_kimg(s)) for s in self.fixed_schedule()]
         return self.search_budget * sum(c for r, c in costs if r <= resolution) / sum(c for _, c in costs)
-    def fixed_spec_at(self, resolution: int) -> GanSpec:
-        "The fixed schedule's architecture right after its step to `resolution`: the search's cost estimate there."
-        return next(s for s in self.fixed_schedule() if s.resolution == resolution)
+    def fixed_spec_at(self, resolution: int, complete: bool = False) -> GanSpec:
+        "The fixed schedule's architecture right after its step to `resolution` (`complete`: with its convs there too)."
+        return [s for s in self.fixed_schedule() if s.resolution == resolution][-1 if complete else 0]
 
     # ---- successive halving
     @property
@@ -155,7 +155,7 @@ class SearchConfig:
         the fixed schedule's complete architecture at its resolution (a rung is then a length of compute, the same for every
         candidate there: one as dear as the fixed schedule's trains the nominal images)."""
         if self.budget_unit == 'kimg' or self.rungs_by == 'images' or self.policy == 'progressive': return self.cost_per_kimg(spec)
-        return self.cost_per_kimg([s for s in self.fixed_schedule() if s.resolution == spec.resolution][-1])
+        return self.cost_per_kimg(self.fixed_spec_at(spec.resolution, complete=True))
     def node_rung_kimg(self, spec: GanSpec) -> tuple[float, ...]:
         "Images (thousands) a candidate of architecture `spec` has seen in all when it completes each rung."
         scale = self.rung_cost_per_kimg(spec) / self.cost_per_kimg(spec)
@@ -177,7 +177,7 @@ class SearchConfig:
             for i in range(1, self.resolution_steps + 1):
                 r = 4 * 2 ** i
                 fraction = (self.share_end(r) - self.share_end(r // 2)) / self.budget  # of the whole budget: shares scale with it
-                stage = self.stage_cost([self.rung_cost_per_kimg([s for s in self.fixed_schedule() if s.resolution == r][-1])] * self.min_candidates)
+                stage = self.stage_cost([self.rung_cost_per_kimg(self.fixed_spec_at(r, complete=True))] * self.min_candidates)
                 need = max(need, 2 * stage / fraction)
         return need
 

@@ -5,17 +5,24 @@
 # %% ../nbs/11_cli.ipynb #84e03af1
 from __future__ import annotations
 import argparse, sys, time
+from dataclasses import replace
 from pathlib import Path
+from typing import Callable
 
 import torch
 from tqdm.auto import tqdm
 
-from .core import pick_device
+from .tensors import pick_device
 from .data import load_source
 from .arch import initial_gan, GanSpec
 from .nets import Gan
-from .train import TrainConfig, Trainer, load_gan
-from .search import Search, SearchConfig, DEFAULT_BUDGET_TFLOP, final_stem
+from .core import TrainConfig
+from .train import Trainer, load_gan
+from .search.driver import Search
+from .search.config import SearchConfig, DEFAULT_BUDGET_TFLOP
+from .search.events import (Event, CandidateStarted, FinalStarted, CandidateProgress, CandidateScored, FinalScored, CandidateFailed,
+                                    DecisionMade, CandidatesPromoted, SearchFinished)
+from .store import final_stem
 from .report import write_report
 from .metrics import bench_metrics, Evaluator
 from .store import RunStore
@@ -60,33 +67,34 @@ class ProgressBars:
         self.base, self.cost, self.node, self.best, self.metric = already_spent, 0.0, None, None, config.metric
     def _close_node(self):
         if self.node is not None: self.node.close(); self.node = None
-    def __call__(self, kind: str, p: dict):
-        if kind in ('candidate_started', 'final_started'):
-            what = 'final phase' if kind == 'final_started' else f"{p['action']['kind'] if p['action'] else 'root'} → {p['resolution']}px, rung {p['rung']}"
-            self.node = _progress_bar(p['budget_kimg'] - p['kimg_start'], f"  node {p['node_id']}: {what}", leave=False)
-            self.base, self.cost = p['spent'], p['cost_per_kimg']
-        elif kind == 'candidate_progress' and self.node is not None:
-            done = p['kimg'] - p['kimg_start']
-            self.node.update(round(min(done, self.node.total) - self.node.n, 3))
-            self.node.set_postfix_str(f"α={p['alpha']:.2f} D={p['d_loss']:.2f} {p['img_s']:.0f} img/s")
-            self.overall.update(round(min(self.base + done * self.cost, self.overall.total) - self.overall.n, 4))
-        elif kind in ('candidate_scored', 'final_scored'):
-            self._close_node(); self.base = p['spent']
-            if kind == 'final_scored':
-                tqdm.write(f"final phase of node {p['node_id']}: {self.metric} {p['score']:.2f} after {p['kimg']:.1f} kimg of its own "
-                           f"[{p['train_s']:.0f} s train, {p['eval_s']:.1f} s eval] → {p['path']}")
-            else:
-                self.best = p['score'] if self.best is None else min(self.best, p['score'])
-                tqdm.write(f"node {p['node_id']} ({p['resolution']}px, rung {p['rung']}, {p['kimg']:.1f} kimg): {self.metric} {p['score']:.2f}  "
-                           f"[{p['train_s']:.0f} s train, {p['eval_s']:.1f} s eval]")
-        elif kind == 'candidate_failed':
-            self._close_node(); tqdm.write(f"node {p['node_id']} failed: {p['reason']}")
-        elif kind == 'decision_made':
-            tqdm.write(f"stage {p['stage']}: {len(p['children'])} candidate(s), decided by {p['decided_by']}" + (f" ({p['note']})" if p['note'] else ''))
-        elif kind == 'candidates_promoted' and p['dropped']:
-            tqdm.write(f"  rung {p['rung']}: promoted {p['promoted']}, dropped {p['dropped']}")
-        elif kind == 'search_finished':
-            self._close_node(); self.overall.close()
+    def __call__(self, e: Event):
+        match e:
+            case CandidateStarted() | FinalStarted():
+                what = 'final phase' if isinstance(e, FinalStarted) else f"{e.action['kind'] if e.action else 'root'} → {e.resolution}px, rung {e.rung}"
+                self.node = _progress_bar(e.until_kimg - e.kimg_start, f'  node {e.node_id}: {what}', leave=False)
+                self.base, self.cost = e.spent, e.cost_per_kimg
+            case CandidateProgress() if self.node is not None:
+                done = e.kimg - e.kimg_start
+                self.node.update(round(min(done, self.node.total) - self.node.n, 3))
+                self.node.set_postfix_str(f'α={e.alpha:.2f} D={e.d_loss:.2f} {e.img_s:.0f} img/s')
+                self.overall.update(round(min(self.base + done * self.cost, self.overall.total) - self.overall.n, 4))
+            case FinalScored():
+                self._close_node(); self.base = e.spent
+                tqdm.write(f'final phase of node {e.node_id}: {self.metric} {e.score:.2f} after {e.kimg:.1f} kimg of its own '
+                           f'[{e.train_s:.0f} s train, {e.eval_s:.1f} s eval] → {e.path}')
+            case CandidateScored():
+                self._close_node(); self.base = e.spent
+                self.best = e.score if self.best is None else min(self.best, e.score)
+                tqdm.write(f'node {e.node_id} ({e.resolution}px, rung {e.rung}, {e.kimg:.1f} kimg): {self.metric} {e.score:.2f}  '
+                           f'[{e.train_s:.0f} s train, {e.eval_s:.1f} s eval]')
+            case CandidateFailed():
+                self._close_node(); tqdm.write(f'node {e.node_id} failed: {e.reason}')
+            case DecisionMade():
+                tqdm.write(f'stage {e.stage}: {len(e.children)} candidate(s), decided by {e.decided_by}' + (f' ({e.note})' if e.note else ''))
+            case CandidatesPromoted() if e.dropped:
+                tqdm.write(f'  rung {e.rung}: promoted {e.promoted}, dropped {e.dropped}')
+            case SearchFinished():
+                self._close_node(); self.overall.close()
 
 def _search_config(args) -> SearchConfig:
     return SearchConfig(data=str(args.data), resolution=args.resolution, k=args.k, p=args.p, probe_kimg=args.probe_kimg, eta=args.eta,
@@ -256,12 +264,18 @@ def _training_img_s(search: Search) -> float:
     segments = search.store.segments(branch=search.branch)
     return sum(s.kimg_end - s.kimg_start for s in segments) * 1000 / sum(s.train_s for s in segments)
 
+def _on_training_thread(search: Search, callback: Callable):
+    "Hand `search`'s events to `callback` on the training thread, as they are emitted, instead of through a queue."
+    search.subscribers.clear(); emit = search.emit
+    def emit_and_call(event): emit(event); callback(replace(event, branch=search.branch))
+    search.emit = emit_and_call
+
 def bench_dashboard(budget_kimg: float = 32.0, # images per run (thousands); a 16px digits search
                     repeats: int = 2, # runs per mode, interleaved
                     out: str | Path | None = None) -> dict: # keep the runs here (default: a temporary folder)
     """Training speed with a live dashboard subscribed against headless: the same search (same seed) run headless, with
     a `Dashboard` draining its own event queue (the default), and with the dashboard's redraws on the training thread
-    (`sync=True`, how events were delivered before the queue); prints images/s and the ratios to headless."""
+    (how events were delivered before the queue); prints images/s and the ratios to headless."""
     import tempfile
     from .widgets import Dashboard
     folder = Path(out or tempfile.mkdtemp(prefix='dggan-bench-dashboard-'))
@@ -273,7 +287,7 @@ def bench_dashboard(budget_kimg: float = 32.0, # images per run (thousands); a 1
             search = Search.create(folder/f'{mode}-{i}', config)
             if mode != 'headless':
                 dash = Dashboard(search)
-                if mode == 'dashboard-sync': search.subscribers.clear(); search.subscribe(dash._on_event, sync=True)
+                if mode == 'dashboard-sync': _on_training_thread(search, dash._on_event)
             t0 = time.perf_counter(); search.run(); wall = time.perf_counter() - t0
             img_s[mode].append(_training_img_s(search)); wall_img_s[mode].append(search.kimg_shown() * 1000 / wall)
             print(f'{mode:15s} run {i}: {img_s[mode][-1]:6.1f} img/s in training, {wall_img_s[mode][-1]:6.1f} img/s of wall time ({wall:5.1f} s)', flush=True)

@@ -13,8 +13,10 @@ import torch
 
 from .arch import GanSpec, initial_gan, progressive_schedule, action_to_dict
 from .nets import Gan
-from .train import TrainConfig, Trainer
-from .search import SearchConfig, NodeTask, NodeResult, Failure, Runner, InProcess, SearchStopped
+from .core import TrainConfig
+from .train import Trainer
+from .search.config import SearchConfig
+from .search.runner import NodeTask, NodeResult, Failure, Runner, InProcess, SearchStopped
 from .store import RunStore
 
 # %% auto #0

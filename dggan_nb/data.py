@@ -11,7 +11,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .core import check_resolution, pick_device
+from .core import check_resolution
+from .tensors import pick_device
 
 # %% auto #0
 __all__ = ['LUMA_WEIGHTS', 'IMAGE_SUFFIXES', 'TORCHVISION_SETS', 'LSUN_URL', 'ImageSource', 'digits_source', 'shapes_source',

@@ -13,7 +13,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .core import pick_device, check_resolution, atomic_path
+from .tensors import pick_device
+from .core import check_resolution, atomic_path
 
 # %% auto #0
 __all__ = ['BINOMIAL_TAPS', 'BINOMIAL_5x5', 'INCEPTION_ENV', 'check_images', 'smooth_fields', 'pyr_down', 'pyr_up',

@@ -10,19 +10,14 @@ from typing import NamedTuple
 
 from .core import atomic_write_text
 from .arch import GanSpec, save_drawing, action_from_dict, render, GraphvizMissing
-from .store import RunStore, Node, Segment, exploration_share
-from .search import SearchConfig, final_stem, rank_finalists
+from .store import RunStore, Node, Segment, exploration_share, final_stem, rank_finalists, last_rung
 
 # %% auto #0
-__all__ = ['FINAL_COLOUR', 'last_rung', 'dropped', 'best_node', 'best_path', 'search_tree', 'shown_spans', 'schedule_measure',
-           'plot_schedule', 'ScorePoint', 'score_curve_points', 'plot_scores', 'final_phases', 'scoring_share',
-           'rungs_summary', 'render_markdown', 'render_html', 'write_report']
+__all__ = ['FINAL_COLOUR', 'dropped', 'best_node', 'best_path', 'search_tree', 'shown_spans', 'schedule_measure', 'plot_schedule',
+           'ScorePoint', 'score_curve_points', 'plot_scores', 'final_phases', 'scoring_share', 'rungs_summary',
+           'render_markdown', 'render_html', 'write_report']
 
 # %% ../nbs/09_report.ipynb #32d50300
-def last_rung(config: dict) -> int: # a run's settings, `store.config`
-    "The index of the last rung of successive halving: nodes that completed it are the finalists."
-    return len(SearchConfig.from_dict(config).rung_kimg) - 1
-
 def _resolution(n: Node) -> int: return GanSpec.from_dict(n.arch).resolution
 
 def dropped(n: Node, last: int) -> bool:

@@ -7,19 +7,21 @@ from __future__ import annotations
 import json, math, os, sqlite3, threading
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
+from functools import cached_property
 from datetime import datetime, timezone
 from pathlib import Path
 
 from fastcore.basics import patch
 
 from . import __version__
+from .arch import GanSpec
 
 try: import fcntl # POSIX: the writer lock; on Windows there is none
 except ImportError: fcntl = None
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'STATUSES', 'BUSY_TIMEOUT_S', 'SCHEMA', 'Node', 'Decision', 'Segment', 'Event', 'RunStore', 'ranked',
-           'ranked_ids', 'exploration_share', 'nodes_table']
+           'ranked_ids', 'exploration_share', 'last_rung', 'rank_finalists', 'final_stem', 'nodes_table']
 
 # %% ../nbs/07_store.ipynb #cbfcc171
 FORMAT_VERSION = 4 # bump when the schema changes; older code refuses newer runs (2: rungs and training segments; 3: branches; 4: a segment's compute)
@@ -124,6 +126,8 @@ class Node:
     finished_at: str | None
     train_s: float | None
     eval_s: float | None
+    @cached_property
+    def spec(self) -> GanSpec: "The architecture, parsed from `arch` once (on first use)."; return GanSpec.from_dict(self.arch)
 
 @dataclass(frozen=True)
 class Decision:
@@ -582,6 +586,20 @@ def exploration_share(nodes: list[Node], # a branch's nodes (the result's ancest
     cost = lambda s: s.tflop if by_tflop else s.kimg_end - s.kimg_start
     total = sum(map(cost, segments))
     return sum(cost(s) for s in segments if s.node_id not in lineage) / total if result_id is not None and total else 0.0
+
+# %% ../nbs/07_store.ipynb #81e5bbe1
+def last_rung(config: dict) -> int:
+    "The last rung of successive halving in a run with this config (a `SearchConfig` dict): the fixed schedule has one rung."
+    return 0 if config.get('policy') == 'progressive' else config.get('rungs', 1) - 1
+
+def rank_finalists(nodes: list[Node], last_rung: int, resolution: int | None = None) -> list[Node]:
+    "Done nodes scored at the last rung (only those at `resolution`, if given), best first, ties to the older: the one ranking rule."
+    return ranked([n for n in nodes if n.status == 'done' and n.score is not None and n.rung == last_rung
+                   and (resolution is None or n.spec.resolution == resolution)])
+
+def final_stem(branch: str) -> str:
+    "The name stem of a branch's result files: `final` (`final.pt`, `final-samples.png`, `final-graph.svg`); forks: `<branch>-final`."
+    return 'final' if branch == 'main' else f'{branch}-final'
 
 # %% ../nbs/07_store.ipynb #4424ef6f
 def _short_action(action: dict | None, width: int = 28) -> str:

@@ -11,38 +11,16 @@ from typing import Callable
 
 import torch
 
-from .core import pick_device, atomic_torch_save, save_image_grid
+from .core import TrainConfig
+from .tensors import pick_device, atomic_torch_save, save_image_grid
 from .data import ImageSource, BatchSampler
 from .layers import upsample2x, downsample2x
 from .arch import GanSpec, save_drawing, GraphvizMissing
 from .nets import Gan
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'TrainConfig', 'gradient_penalty', 'TrainingDiverged', 'Trainer', 'read_checkpoint', 'load_gan',
+__all__ = ['CHECKPOINT_FORMAT', 'gradient_penalty', 'TrainingDiverged', 'Trainer', 'read_checkpoint', 'load_gan',
            'write_node_files']
-
-# %% ../nbs/05_train.ipynb #8883fd01
-@dataclass(frozen=True)
-class TrainConfig:
-    "How one node trains; Progressive GAN's choices by default."
-    batch_size: int = 32
-    lr: float = 1e-3
-    betas: tuple = (0.0, 0.99)
-    gp_weight: float = 10.0        # WGAN-GP's λ
-    drift_weight: float = 1e-3     # ε_drift: keeps D's real scores near 0
-    ema_half_life_kimg: float = 0.5 # G_ema forgets half of its past every this many kimg
-    fade_fraction: float = 0.5     # share of a grown node's budget spent fading its new layer in
-    mixed_precision: bool = True   # bfloat16 autocast on CUDA (ignored on CPU)
-    channels_last: bool = True     # NHWC memory layout for convs (measured faster on CPU: `dggan bench train`)
-    log_every_kimg: float = 0.25
-    def __post_init__(self):
-        object.__setattr__(self, 'betas', tuple(self.betas))
-        if self.batch_size < 2: raise ValueError(f'batch_size must be ≥ 2 (minibatch stddev needs pairs), got {self.batch_size}')
-        if not 0 <= self.fade_fraction <= 1: raise ValueError(f'fade_fraction must be in [0, 1], got {self.fade_fraction}')
-        if self.lr <= 0: raise ValueError(f'lr must be positive, got {self.lr}')
-    def to_dict(self) -> dict: return asdict(self)
-    @classmethod
-    def from_dict(cls, d: dict) -> TrainConfig: return cls(**d)
 
 # %% ../nbs/05_train.ipynb #c87a1771
 def gradient_penalty(D, real: torch.Tensor, fake: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:

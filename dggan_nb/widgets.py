@@ -12,7 +12,12 @@ from fastcore.basics import patch
 
 from .arch import GanSpec, draw, action_from_dict, render, GraphvizMissing
 from .store import RunStore, Node, Decision, Segment
-from .search import Search, SearchConfig, OverrideRequest, Candidate, final_stem
+from .search.driver import Search
+from .search.config import SearchConfig
+from .search.plan import OverrideRequest, Candidate
+from .search.events import (Event, CandidateProgress, CandidateFailed, DecisionNeeded, DecisionMade, CandidateStarted, StageStarted,
+                                    FinalStarted, FinalScored, CandidateScored, CandidatesPromoted, FinalSkipped, SearchFinished, SearchHalted, SearchCrashed)
+from .store import final_stem
 from .report import search_tree, plot_scores, plot_schedule, best_node, final_phases
 
 # %% auto #0
@@ -136,7 +141,7 @@ class Dashboard:
         self._lock = threading.RLock()
         self._stage_index: int | None = None       # None: follow the latest stage
         self._node_id: int | None = None           # None: follow the latest scored node
-        self._waiting: dict | None = None          # the decision_needed payload the search waits on
+        self._waiting: DecisionNeeded | None = None # the decision the search waits on
         self._progress, self._drawn, self._updating = '', {}, False
         self._stale, self._redrawn_s, self._drawn_s = False, 0.0, 0.0  # a redraw put off; when the last redraw and drawing were
         self._timer: threading.Timer | None = None  # draws the pictures put off, when due, even if no event comes
@@ -262,7 +267,7 @@ def _work(self: Dashboard, max_stages):
         self._final = 'crashed'
         tb = traceback.format_exc()
         self.show_error(f'the search thread crashed: {type(e).__name__}: {e}', tb)
-        try: self.store.log_event('search_crashed', dict(branch=self.branch, error=f'{type(e).__name__}: {e}', traceback=tb[-4000:]))
+        try: self.store.log_event(SearchCrashed.kind, SearchCrashed(branch=self.branch, error=f'{type(e).__name__}: {e}', traceback=tb[-4000:]).payload())
         except Exception: self.show_error('the crash could not be recorded in the run store', traceback.format_exc())
     finally:
         self._guarded(self.refresh)
@@ -299,26 +304,27 @@ def _guarded(self: Dashboard, f):
     except Exception as e: self.show_error(f'{type(e).__name__}: {e}', traceback.format_exc())
 
 @patch
-def _on_event(self: Dashboard, kind: str, payload: dict):
-    if payload.get('branch', self.branch) != self.branch: return
+def _on_event(self: Dashboard, event: Event):
+    if event.branch != self.branch: return
     def handle():
-        if kind == 'candidate_progress':
-            what = 'final phase of node' if payload.get('rung') == 'final' else f"rung {payload.get('rung')}: training node"
-            self._progress = f"{what} {payload['node_id']}: {payload['kimg']:.3f} / {payload['budget_kimg']:.3f} kimg"
+        if isinstance(event, CandidateProgress):
+            what = 'final phase of node' if event.rung == 'final' else f'rung {event.rung}: training node'
+            self._progress = f'{what} {event.node_id}: {event.kimg:.3f} / {event.until_kimg:.3f} kimg'
             return self._redraw() if self._stale and time.monotonic() - self._redrawn_s >= REDRAW_EVERY_S else self._show_status()
-        self.log.append_stdout(f"{time.strftime('%H:%M:%S')} {kind} " + ', '.join(
-            f'{k}={v}' for k, v in payload.items() if k not in ('branch', 'config', 'candidates', 'sampled', 'traceback')) + '\n')
-        if kind == 'candidate_failed': self.show_error(f"node {payload['node_id']} failed: {payload['reason']}", payload.get('traceback', ''))
-        if kind == 'decision_needed': self._waiting = payload
-        if kind == 'decision_made':
-            self._waiting = None
-            if payload['decided_by'] == 'person': self._acknowledge(payload)
-        if kind in ('candidate_started', 'stage_started', 'final_started', 'final_scored'): self._progress = ''
-        if kind in ('candidate_started', 'candidate_scored', 'candidate_failed', 'candidates_promoted'):  # redraw soon
+        self.log.append_stdout(f"{time.strftime('%H:%M:%S')} {event.kind} " + ', '.join(
+            f'{k}={v}' for k, v in event.payload().items() if k not in ('branch', 'config', 'candidates', 'sampled', 'traceback')) + '\n')
+        match event:
+            case CandidateFailed(): self.show_error(f'node {event.node_id} failed: {event.reason}', event.traceback)
+            case DecisionNeeded(): self._waiting = event
+            case DecisionMade():
+                self._waiting = None
+                if event.decided_by == 'person': self._acknowledge(event)
+        if isinstance(event, (CandidateStarted, StageStarted, FinalStarted, FinalScored)): self._progress = ''
+        if isinstance(event, (CandidateStarted, CandidateScored, CandidateFailed, CandidatesPromoted)):  # redraw soon
             if time.monotonic() - self._redrawn_s >= REDRAW_EVERY_S: self._redraw()
             else: self._stale = True
-        if kind in ('decision_made', 'decision_needed', 'final_scored', 'final_skipped'): self._redraw()  # the tables now, pictures when due
-        if kind in ('search_finished', 'search_stopped'): self._redraw(pictures=True)
+        if isinstance(event, (DecisionMade, DecisionNeeded, FinalScored, FinalSkipped)): self._redraw()  # the tables now, pictures when due
+        if isinstance(event, (SearchFinished, SearchHalted)): self._redraw(pictures=True)
     self._guarded(handle)
 
 @patch
@@ -363,13 +369,13 @@ def _submit_clicked(self: Dashboard):
     self._guarded(submit)
 
 @patch
-def _acknowledge(self: Dashboard, payload: dict):
+def _acknowledge(self: Dashboard, event: DecisionMade):
     used = self.search.planner.acknowledged[-1] if self.search.planner.acknowledged else None
     delay = f' {used[1]:.2f} s after it was submitted' if used else ''
     self.pending = None
     self._show_settings()
-    self.override_status.value = (f'<span style="color:#2a7a2a">followed at stage {payload["stage"]}{delay}: '
-                                  f'training nodes {", ".join(map(str, payload["children"])) or "none"}</span>')
+    self.override_status.value = (f'<span style="color:#2a7a2a">followed at stage {event.stage}{delay}: '
+                                  f'training nodes {", ".join(map(str, event.children)) or "none"}</span>')
 
 @patch
 def _step_through_changed(self: Dashboard, change):
@@ -468,8 +474,8 @@ def next_candidates(self: Dashboard) -> list[tuple[Candidate, bool]]:
     "(candidate, sampled) for the next decision: the one waited on, or a draft from the current history."
     if self.search is None or self.state in ('finished', 'stopped', 'crashed'): return []
     if self._waiting:
-        sampled = {_key(c) for c in self._waiting['sampled']}
-        return [(Candidate.from_dict(c), _key(c) in sampled) for c in self._waiting['candidates']]
+        sampled = {_key(c) for c in self._waiting.sampled}
+        return [(Candidate.from_dict(c), _key(c) in sampled) for c in self._waiting.candidates]
     if not any(n.status == 'done' for n in self.history): return []
     plan = self.search.planner.draft(self.search.stages_done() + 1)
     return [(c, c in plan.sampled) for c in plan.candidates]

@@ -13,8 +13,10 @@ ray = pytest.importorskip('ray', reason='Ray is an optional extra: pip install -
 
 import dggan_nb
 from dggan_nb.cluster import RayExecutor, ClusterError, comparable_history
-from dggan_nb.search import Search, SearchConfig, NodeTask
-from dggan_nb.train import TrainConfig
+from dggan_nb.search.driver import Search
+from dggan_nb.search.config import SearchConfig
+from dggan_nb.search.runner import NodeTask
+from dggan_nb.core import TrainConfig
 from dggan_nb.store import RunStore
 
 SETTINGS = dict(data='digits', resolution=8, k=2, p=0.5, probe_kimg=0.064, eta=2, rungs=3, budget_kimg=2.4, eval_samples=64,

@@ -68,13 +68,6 @@ def check_reachable(address: str, # a Ray head's 'host:port' (not a Ray Client '
 class WorkerSetupError(RuntimeError):
     "A worker cannot train this run's candidates (the run folder or its data is not there): not a candidate's failure."
 
-def _hold_for_tests(folder: Path, node_id: int):
-    "Tests only: an empty file `test-hold-<node id>` in the run folder makes that node's task write its pid into it at its first log point and wait (60 s) to be killed or cancelled there."
-    hold = folder/f'test-hold-{node_id}'
-    if hold.is_file() and not hold.read_text():
-        hold.write_text(str(os.getpid()))
-        for _ in range(600): time.sleep(0.1)  # short sleeps: a cancelled task's KeyboardInterrupt comes between them
-
 _RUNNERS: dict[str, Runner] = {}  # in each worker process: the run's config and device → its Runner (data and evaluator loaded once)
 
 def train_on_worker(config: dict, # the run's `SearchConfig`, as a dict
@@ -100,7 +93,6 @@ def train_on_worker(config: dict, # the run's `SearchConfig`, as a dict
         _RUNNERS.clear(); _RUNNERS[key] = runner
     def report(trainer, record: dict) -> bool:
         if queue is not None: queue.put_nowait(('log', task.node_id, dict(record)))
-        _hold_for_tests(folder, task.node_id)
         if on_log is not None: on_log(task, dict(record))
         return False  # a remote node stops when its task is cancelled
     try: return _RUNNERS[key](task, report)

@@ -70,13 +70,6 @@ def check_reachable(address: str, # a Ray head's 'host:port' (not a Ray Client '
 class WorkerSetupError(RuntimeError):
     "A worker cannot train this run's candidates (the run folder or its data is not there): not a candidate's failure."
 
-def _hold_for_tests(folder: Path, node_id: int):
-    "Tests only: an empty file `test-hold-<node id>` in the run folder makes that node's task write its pid into it at its first log point and wait (60 s) to be killed or cancelled there."
-    hold = folder/f'test-hold-{node_id}'
-    if hold.is_file() and not hold.read_text():
-        hold.write_text(str(os.getpid()))
-        for _ in range(600): time.sleep(0.1)  # short sleeps: a cancelled task's KeyboardInterrupt comes between them
-
 _RUNNERS: dict[str, Runner] = {}  # in each worker process: the run's config and device → its Runner (data and evaluator loaded once)
 
 def train_on_worker(config: dict, # the run's `SearchConfig`, as a dict
@@ -84,6 +77,7 @@ def train_on_worker(config: dict, # the run's `SearchConfig`, as a dict
                     threads: int = 1, # torch threads for this candidate
                     gpus: float = 0, # the GPUs Ray gave the task: 0 trains on the CPU
                     queue=None, # a `ray.util.queue.Queue` to the driver: the task's start and its log records
+                    on_log: Callable[[NodeTask, dict], None] | None = None, # called here, in the worker, at each log point: `on_log(task, record)`
                    ) -> NodeResult | Failure:
     "The body of each Ray task: train and score `task` with this process's `Runner` for the run; a Python error is the node's `Failure`."
     torch.set_num_threads(threads)
@@ -101,7 +95,7 @@ def train_on_worker(config: dict, # the run's `SearchConfig`, as a dict
         _RUNNERS.clear(); _RUNNERS[key] = runner
     def report(trainer, record: dict) -> bool:
         if queue is not None: queue.put_nowait(('log', task.node_id, dict(record)))
-        _hold_for_tests(folder, task.node_id)
+        if on_log is not None: on_log(task, dict(record))
         return False  # a remote node stops when its task is cancelled
     try: return _RUNNERS[key](task, report)
     except Exception as e: return Failure.of(task, e)
@@ -121,13 +115,15 @@ class RayExecutor:
                  gpus_per_candidate: float = 0, # GPUs per candidate: 1, or 0.5 to train two small candidates on each GPU; 0: on CPUs
                  max_retries: int = 3, # runs again a task whose worker process or machine died (a Python error is never retried)
                  connect_timeout_s: float = 10, # how long to wait for the cluster's head to answer
-                 poll_s: float = 0.25): # how often the driver takes progress while it waits for results
-        ray = self.ray = import_ray()
+                 poll_s: float = 0.25, # how often the driver takes progress while it waits for results
+                 on_log: Callable[[NodeTask, dict], None] | None = None): # called on the worker at each log point of each task: `on_log(task, record)`
         if workers is not None and workers < 1: raise ValueError(f'workers must be ≥ 1, got {workers}')
         if threads_per_worker < 1: raise ValueError(f'threads_per_worker must be ≥ 1, got {threads_per_worker}')
         if gpus_per_candidate < 0: raise ValueError(f'gpus_per_candidate must be ≥ 0, got {gpus_per_candidate}')
+        if on_log is not None and not callable(on_log): raise TypeError(f'on_log is a function (task, record) → None, got {on_log!r}')
+        ray = self.ray = import_ray()
         self.workers, self.threads_per_worker, self.gpus_per_candidate = workers, threads_per_worker, gpus_per_candidate
-        self.max_retries, self.poll_s, self.started_ray = max_retries, poll_s, False
+        self.max_retries, self.poll_s, self.on_log, self.started_ray = max_retries, poll_s, on_log, False
         t0 = time.perf_counter()
         if address is not None:
             if ray.is_initialized(): raise ClusterError('this process is connected to a Ray cluster already: leave out the address to use it')
@@ -187,7 +183,8 @@ class RayExecutor:
                     task = waiting.pop(0)
                     started(task)
                     callbacks[task.node_id] = progress(task) if progress else None
-                    ref = self._train.remote(self._config(task.folder), task, self.threads_per_worker, self.gpus_per_candidate, self.queue)
+                    ref = self._train.remote(self._config(task.folder), task, self.threads_per_worker, self.gpus_per_candidate, self.queue,
+                                             self.on_log)
                     running[ref] = task
                 done, _ = ray.wait(list(running), num_returns=1, timeout=self.poll_s)
                 self._drain(latest)

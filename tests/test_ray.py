@@ -5,6 +5,7 @@ Every Ray run is compared with one in-process run of the same tiny search with o
 torch's thread count; each Ray worker has one thread). Skipped when Ray is not installed (`pip install -e ".[ray]"`)."""
 import os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 import torch
@@ -28,9 +29,15 @@ def tiny_config() -> SearchConfig:
     "The search every test runs: 3 stages, 9 nodes; log points every 2 steps, so that progress comes back from the workers."
     return SearchConfig(**SETTINGS, train=TrainConfig(batch_size=16, log_every_kimg=0.032))
 
-def hold(folder: Path, node_id: int) -> Path:
-    "Make `node_id`'s task wait at its first log point, its worker's pid in the returned file (see `cluster._hold_for_tests`)."
-    path = Path(folder)/f'test-hold-{node_id}'; path.write_text(''); return path
+def hold(node_id: int, pid_file: Path) -> Callable[[NodeTask, dict], None]:
+    """An `on_log` hook for `RayExecutor`: `node_id`'s task writes its worker's pid into `pid_file` at its first log point
+    and waits there (60 s) to be killed or cancelled. Once only: the task run again goes on. A closure, which Ray sends
+    to the workers by value, so they need not import this module."""
+    def on_log(task: NodeTask, record: dict):
+        if task.node_id != node_id or pid_file.exists(): return
+        pid_file.write_text(str(os.getpid()))
+        for _ in range(600): time.sleep(0.1)  # short sleeps: a cancelled task's KeyboardInterrupt comes between them
+    return on_log
 
 def held_pid(path: Path, timeout_s: float = 120) -> int:
     deadline = time.time() + timeout_s
@@ -38,6 +45,20 @@ def held_pid(path: Path, timeout_s: float = 120) -> int:
         if path.is_file() and path.read_text(): return int(path.read_text())
         time.sleep(0.05)
     raise TimeoutError(f'no task reached the hold {path}')
+
+LAUNCHER = '''"python -c LAUNCHER HOOK ARGS...: `dggan ARGS`, its executor with the `on_log` hook pickled in the file HOOK."
+import pickle, sys
+from functools import partial
+import dggan_nb.cli
+with open(sys.argv[1], 'rb') as f: on_log = pickle.load(f)
+dggan_nb.cli.make_executor = partial(dggan_nb.cli.make_executor, on_log=on_log)
+dggan_nb.cli.main(sys.argv[2:])'''
+
+def start_dggan(args: list[str], on_log: Callable[[NodeTask, dict], None], hook_file: Path) -> subprocess.Popen:
+    "Start `dggan ARGS` in a new session (its pid is the session id), its executor with `on_log`, pickled as Ray pickles it."
+    hook_file.write_bytes(ray.cloudpickle.dumps(on_log))
+    return subprocess.Popen([sys.executable, '-c', LAUNCHER, str(hook_file), *args], env=ENV,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 def eventually(condition, timeout_s: float = 30) -> bool:
     deadline = time.time() + timeout_s
@@ -91,11 +112,10 @@ def test_same_history_as_in_process(local_ray, baseline, tmp_path):
     assert set(executor.attempts.values()) == {1}
 
 def test_worker_killed_mid_candidate_is_retried(local_ray, baseline, tmp_path):
-    executor = RayExecutor()
+    executor = RayExecutor(on_log=hold(3, tmp_path/'held.pid'))  # a candidate of stage 1, trained beside node 2
     search = Search.create(tmp_path/'run', tiny_config(), executor=executor)
-    held = hold(search.store.folder, 3)  # a candidate of stage 1, trained beside node 2
     worker = threading.Thread(target=search.run); worker.start()
-    pid = held_pid(held)
+    pid = held_pid(tmp_path/'held.pid')
     os.kill(pid, signal.SIGKILL)
     worker.join(300)
     assert executor.attempts[3, 0] == 2 and executor.where[3][1] != pid, 'Ray ran the task again in another worker'
@@ -119,11 +139,10 @@ def test_python_error_fails_the_node_and_is_not_retried(local_ray, tmp_path):
     assert all(sum(v for (i, _), v in executor.attempts.items() if i == node_id) == 1 for node_id, _, _ in on_ray), 'a Python error is not retried'
 
 def test_stop_cancels_the_tasks_in_flight_and_resume_completes(local_ray, baseline, tmp_path):
-    executor = RayExecutor()
+    executor = RayExecutor(on_log=hold(3, tmp_path/'held.pid'))
     search = Search.create(tmp_path/'run', tiny_config(), executor=executor)
-    held = hold(search.store.folder, 3)
     worker = threading.Thread(target=search.run); worker.start()
-    pid = held_pid(held)
+    pid = held_pid(tmp_path/'held.pid')
     t0 = time.perf_counter(); search.stop(); worker.join(60)
     assert not worker.is_alive() and time.perf_counter() - t0 < 10, 'stop cancels the held task instead of waiting for it'
     assert [e.kind for e in search.store.events(kind='search_stopped')] == ['search_stopped']
@@ -176,12 +195,10 @@ def test_dashboard_shows_a_search_on_ray(local_ray, tmp_path):
 
 def test_driver_killed_mid_rung_then_resumed(baseline, tmp_path):
     run = tmp_path/'run'
-    grow = subprocess.Popen(['dggan', 'grow', *CLI_SETTINGS, '--out', str(run), '--workers', '2'], env=ENV,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    grow = start_dggan(['grow', *CLI_SETTINGS, '--out', str(run), '--workers', '2'],
+                       hold(6, tmp_path/'held.pid'), tmp_path/'hook.pickle')  # a candidate of stage 2's first rung, beside another
     try:
-        assert eventually(lambda: (run/'run.sqlite').is_file(), 180)
-        held = hold(run, 6)  # a candidate of stage 2's first rung, beside another
-        pid = held_pid(held, 180)
+        pid = held_pid(tmp_path/'held.pid', 180)
         with RunStore.open(run, readonly=True) as store: before = [(s.id, s.node_id, s.rung, s.score) for s in store.segments()]
         grow.kill(); grow.wait()
         assert eventually(lambda: not alive(pid), 60), 'the driver took its local Ray along: nothing trains behind the resumed run'

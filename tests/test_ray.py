@@ -100,7 +100,7 @@ def test_same_history_as_in_process(local_ray, baseline, tmp_path):
     assert (executor.started_ray, executor.slots()) == (False, 2)
     events = []
     search = Search.create(tmp_path/'run', tiny_config(), executor=executor)
-    search.subscribe(lambda kind, payload: events.append((kind, payload.get('node_id'))), sync=True)
+    search.subscribe(lambda event: events.append((event.kind, getattr(event, 'node_id', None))))  # in order: one queue
     search.run()
     assert comparable_history(search.store) == baseline
     in_flight, most = set(), 0
@@ -157,10 +157,10 @@ def test_stop_cancels_the_tasks_in_flight_and_resume_completes(local_ray, baseli
 def test_pause_holds_the_driver_and_unpause_goes_on(local_ray, baseline, tmp_path):
     search = Search.create(tmp_path/'run', tiny_config(), executor=RayExecutor())
     events = []
-    def pause_once(kind, payload):
-        events.append(kind)
-        if kind == 'candidate_progress' and payload['node_id'] == 2 and 'paused' not in events: events.append('paused'); search.pause()
-    search.subscribe(pause_once, sync=True)
+    def pause_once(task, trainer, record):  # on the driver's thread, as the log record of a remote node comes in
+        if task.node_id == 2 and 'paused' not in events: events.append('paused'); search.pause()
+    search.log_hooks.append(pause_once)
+    search.subscribe(lambda event: events.append(event.kind))
     worker = threading.Thread(target=search.run); worker.start()
     assert eventually(lambda: 'paused' in events, 120)
     time.sleep(2); seen = len(events); time.sleep(2)

@@ -34,7 +34,7 @@ class LayerSpec:
 
 def _conv_params(cin, cout, k): return cin * cout * k * k + cout
 
-# %% ../nbs/03_arch.ipynb #4a2eaaed
+# %% ../nbs/03_arch.ipynb #1a3138a9
 def _layer_tuple(layers): return tuple(l if isinstance(l, LayerSpec) else LayerSpec(**l) for l in layers)
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ class GeneratorSpec:
         counts['to_rgb'] = _conv_params(self.out_channels, self.image_channels, 1)
         return counts
 
+# %% ../nbs/03_arch.ipynb #5f2f5b61
 @dataclass(frozen=True)
 class DiscriminatorSpec:
     "D: fromRGB → `layers` (bottom, next to the image, to top) → minibatch stddev + 4×4 head → score."

@@ -515,7 +515,7 @@ def fid_kid_folders(folder1: str | Path, folder2: str | Path, extractor: Callabl
     return dict(fid=frechet_distance(*feature_stats(feats[0]), *feature_stats(feats[1])),
                 kid=kernel_inception_distance(*feats))
 
-# %% ../nbs/06_metrics.ipynb #8a3a8066
+# %% ../nbs/06_metrics.ipynb #eddc0b00
 @dataclass(frozen=True)
 class MetricRecord:
     "One score of one model: lower is better."
@@ -539,6 +539,7 @@ def match_resolution(images: torch.Tensor, resolution: int) -> torch.Tensor:
     return F.interpolate(images, size=(resolution, resolution), mode='bilinear', align_corners=False,
                          antialias=images.shape[-1] > resolution).clamp(-1, 1)
 
+# %% ../nbs/06_metrics.ipynb #ae0220df
 class Evaluator:
     "Score generators (`n → images`) with one metric on a fixed sample budget at one resolution."
     def __init__(self, real, # real images at `resolution` (N×C×H×W in [-1, 1]) or an object with `.at(resolution)`

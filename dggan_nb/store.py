@@ -20,14 +20,10 @@ try: import fcntl # POSIX: the writer lock; on Windows there is none
 except ImportError: fcntl = None
 
 # %% auto #0
-__all__ = ['FORMAT_VERSION', 'STATUSES', 'BUSY_TIMEOUT_S', 'SCHEMA', 'Node', 'Decision', 'Segment', 'Event', 'RunStore', 'ranked',
-           'ranked_ids', 'exploration_share', 'last_rung', 'rank_finalists', 'final_stem', 'nodes_table']
+__all__ = ['SCHEMA', 'FORMAT_VERSION', 'STATUSES', 'BUSY_TIMEOUT_S', 'Node', 'Decision', 'Segment', 'Event', 'RunStore', 'ranked',
+           'ranked_ids', 'last_rung', 'rank_finalists', 'final_stem', 'exploration_share', 'nodes_table']
 
-# %% ../nbs/07_store.ipynb #cbfcc171
-FORMAT_VERSION = 4 # bump when the schema changes; older code refuses newer runs (2: rungs and training segments; 3: branches; 4: a segment's compute)
-STATUSES = ('pending', 'running', 'done', 'failed') # a node's life: pending → running → done | failed
-BUSY_TIMEOUT_S = 30 # how long a connection waits for another's write lock before failing
-
+# %% ../nbs/07_store.ipynb #18131f35
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE nodes (
@@ -102,7 +98,12 @@ CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 """
 
-# %% ../nbs/07_store.ipynb #f3c1cf7f
+# %% ../nbs/07_store.ipynb #7b72a532
+FORMAT_VERSION = 4 # bump when the schema changes; older code refuses newer runs (2: rungs and training segments; 3: branches; 4: a segment's compute)
+STATUSES = ('pending', 'running', 'done', 'failed') # a node's life: pending → running → done | failed
+BUSY_TIMEOUT_S = 30 # how long a connection waits for another's write lock before failing
+
+# %% ../nbs/07_store.ipynb #fcb96ccf
 @dataclass(frozen=True)
 class Node:
     "One model of the search history: a G/D architecture, how it was grown, trained and scored."
@@ -129,6 +130,7 @@ class Node:
     @cached_property
     def spec(self) -> GanSpec: "The architecture, parsed from `arch` once (on first use)."; return GanSpec.from_dict(self.arch)
 
+# %% ../nbs/07_store.ipynb #95eb65f2
 @dataclass(frozen=True)
 class Decision:
     "One growth stage's choice: which parents, which candidates, what they scored, what was picked and by whom."
@@ -225,7 +227,7 @@ def _lock_writer(folder: Path):
     f.seek(0); f.truncate(); f.write(str(os.getpid())); f.flush()
     return f
 
-# %% ../nbs/07_store.ipynb #0c3464a4
+# %% ../nbs/07_store.ipynb #843d9574
 class RunStore:
     "The record of one search run in `folder`: nodes, decisions and events in `run.sqlite`, checkpoints beside it."
     def __init__(self,
@@ -259,38 +261,6 @@ class RunStore:
     def open(cls, folder: str | Path, readonly: bool = False) -> RunStore:
         "Open the existing run in `folder`; `readonly=True` for readers."
         return cls(folder, readonly=readonly)
-
-    @classmethod
-    def create(cls,
-               folder: str | Path, # a new or empty folder
-               config: dict, # the run's settings, JSON-able; stored once, read back as `store.config`
-               *, exist_ok: bool = False, # open the run already there instead (its config must equal `config`)
-              ) -> RunStore:
-        "Make a new run in `folder` and open it for writing."
-        folder, config_json = Path(folder), _to_json(config, 'config', dict)
-        if (folder/'run.sqlite').exists():
-            if not exist_ok:
-                raise FileExistsError(f'{folder} already holds a run: continue it with RunStore.open({str(folder)!r}), '
-                                      'or pass exist_ok=True')
-            with cls(folder, readonly=True) as existing: same = existing.config == json.loads(config_json)
-            if not same:
-                raise ValueError(f'{folder} holds a run made with a different config: open it with RunStore.open '
-                                 'to continue it as it was, or create the new run in another folder')
-            return cls(folder)
-        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-            raise FileExistsError(f'{folder} is not empty and holds no run (no run.sqlite): '
-                                  'choose a new or empty folder, so that nothing is overwritten')
-        folder.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(folder/'run.sqlite', isolation_level=None)
-        try:
-            db.execute('PRAGMA journal_mode = WAL')
-            db.executescript('BEGIN IMMEDIATE;' + SCHEMA)
-            db.executemany('INSERT INTO meta VALUES (?, ?)', [
-                ('format_version', str(FORMAT_VERSION)), ('created_at', _now()),
-                ('dggan_nb_version', __version__), ('config', config_json)])
-            db.execute('COMMIT')
-        finally: db.close()
-        return cls(folder)
 
     @property
     def format_version(self) -> int: return self.meta['format_version']
@@ -330,19 +300,74 @@ class RunStore:
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
 
-    @contextmanager
-    def transaction(self):
-        "Group changes: all of them are stored, or, if the block raises, none. Nested blocks join the outer one."
-        if self.readonly:
-            raise PermissionError(f'{self.folder} was opened with readonly=True: open it with RunStore.open(folder) to write')
-        db = self.db
-        if db.in_transaction: yield db; return
-        db.execute('BEGIN IMMEDIATE')
-        try: yield db
-        except BaseException: db.execute('ROLLBACK'); raise
+# %% ../nbs/07_store.ipynb #249f32f2
+@patch(cls_method=True)
+def create(cls: RunStore,
+           folder: str | Path, # a new or empty folder
+           config: dict, # the run's settings, JSON-able; stored once, read back as `store.config`
+           *, exist_ok: bool = False, # open the run already there instead (its config must equal `config`)
+          ) -> RunStore:
+    "Make a new run in `folder` and open it for writing."
+    folder, config_json = Path(folder), _to_json(config, 'config', dict)
+    if (folder/'run.sqlite').exists():
+        if not exist_ok:
+            raise FileExistsError(f'{folder} already holds a run: continue it with RunStore.open({str(folder)!r}), '
+                                  'or pass exist_ok=True')
+        with cls(folder, readonly=True) as existing: same = existing.config == json.loads(config_json)
+        if not same:
+            raise ValueError(f'{folder} holds a run made with a different config: open it with RunStore.open '
+                             'to continue it as it was, or create the new run in another folder')
+        return cls(folder)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise FileExistsError(f'{folder} is not empty and holds no run (no run.sqlite): '
+                              'choose a new or empty folder, so that nothing is overwritten')
+    folder.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(folder/'run.sqlite', isolation_level=None)
+    try:
+        db.execute('PRAGMA journal_mode = WAL')
+        db.executescript('BEGIN IMMEDIATE;' + SCHEMA)
+        db.executemany('INSERT INTO meta VALUES (?, ?)', [
+            ('format_version', str(FORMAT_VERSION)), ('created_at', _now()),
+            ('dggan_nb_version', __version__), ('config', config_json)])
         db.execute('COMMIT')
+    finally: db.close()
+    return cls(folder)
 
-# %% ../nbs/07_store.ipynb #69636325
+@patch
+@contextmanager
+def transaction(self: RunStore):
+    "Group changes: all of them are stored, or, if the block raises, none. Nested blocks join the outer one."
+    if self.readonly:
+        raise PermissionError(f'{self.folder} was opened with readonly=True: open it with RunStore.open(folder) to write')
+    db = self.db
+    if db.in_transaction: yield db; return
+    db.execute('BEGIN IMMEDIATE')
+    try: yield db
+    except BaseException: db.execute('ROLLBACK'); raise
+    db.execute('COMMIT')
+
+# %% ../nbs/07_store.ipynb #457c986e
+@patch
+def relative(self: RunStore, path: str | Path, must_exist: bool = False) -> str:
+    "`path` (absolute, or relative to the run folder) as a path relative to the run folder."
+    full = (self.folder/path).resolve()
+    try: rel = full.relative_to(self.folder.resolve())
+    except ValueError: raise ValueError(f'{path} is outside the run folder {self.folder}: keep run files inside it') from None
+    if must_exist and not full.is_file():
+        raise FileNotFoundError(f'{full} does not exist: save the file (atomic_torch_save) before recording it')
+    return rel.as_posix()
+
+@patch
+def checkpoint_path(self: RunStore, node_id: int) -> Path:
+    "Where node `node_id`'s weights belong; save them there, then `update_node(node_id, checkpoint=...)`."
+    return self.folder/'checkpoints'/f'node-{_check_int(node_id, "node_id", 1)}.pt'
+
+@patch
+def samples_path(self: RunStore, node_id: int) -> Path:
+    "Where node `node_id`'s sample grid belongs (a PNG the search writes when it scores the node)."
+    return self.folder/'samples'/f'node-{_check_int(node_id, "node_id", 1)}.png'
+
+# %% ../nbs/07_store.ipynb #321ac1c8
 _NODE_COLUMNS = ', '.join(f.name for f in fields(Node))
 _NODE_JSON = ('arch', 'action', 'scores')
 _NODE_UPDATABLE = ('status', 'failure', 'kimg_trained', 'scores', 'score', 'rung', 'checkpoint',
@@ -374,27 +399,6 @@ def _node_values(store: RunStore, node_id: int, changes: dict) -> dict:
     if status == 'running': values.setdefault('started_at', _now())
     if status in ('done', 'failed'): values.setdefault('finished_at', _now())
     return values
-
-# %% ../nbs/07_store.ipynb #df674264
-@patch
-def relative(self: RunStore, path: str | Path, must_exist: bool = False) -> str:
-    "`path` (absolute, or relative to the run folder) as a path relative to the run folder."
-    full = (self.folder/path).resolve()
-    try: rel = full.relative_to(self.folder.resolve())
-    except ValueError: raise ValueError(f'{path} is outside the run folder {self.folder}: keep run files inside it') from None
-    if must_exist and not full.is_file():
-        raise FileNotFoundError(f'{full} does not exist: save the file (atomic_torch_save) before recording it')
-    return rel.as_posix()
-
-@patch
-def checkpoint_path(self: RunStore, node_id: int) -> Path:
-    "Where node `node_id`'s weights belong; save them there, then `update_node(node_id, checkpoint=...)`."
-    return self.folder/'checkpoints'/f'node-{_check_int(node_id, "node_id", 1)}.pt'
-
-@patch
-def samples_path(self: RunStore, node_id: int) -> Path:
-    "Where node `node_id`'s sample grid belongs (a PNG the search writes when it scores the node)."
-    return self.folder/'samples'/f'node-{_check_int(node_id, "node_id", 1)}.png'
 
 @patch
 def add_node(self: RunStore,
@@ -436,6 +440,7 @@ def node(self: RunStore, node_id: int) -> Node:
     if row is None: raise KeyError(f'no node {node_id!r} in {self.folder}: ids are the ints add_node returned')
     return _node(row)
 
+# %% ../nbs/07_store.ipynb #550f25a0
 def _select_nodes(self: RunStore, where: str = '', args=(), order: str = 'id') -> list[Node]:
     return [_node(r) for r in self.db.execute(f'SELECT {_NODE_COLUMNS} FROM nodes {where} ORDER BY {order}', args)]
 
@@ -474,6 +479,15 @@ def best(self: RunStore,
     where = 'WHERE ' + ' AND '.join(c for c, v in conds.items() if v is not None or '?' not in c)
     return _select_nodes(self, where, [v for v in conds.values() if v is not None], order=f"score, id LIMIT {_check_int(k, 'k', 1)}")
 
+def ranked(nodes: list[Node]) -> list[Node]:
+    "Nodes best first: the lowest score, ties to the older (lower id). The one ranking rule; `RunStore.best` orders the same way in SQL."
+    return sorted(nodes, key=lambda n: (n.score, n.id))
+
+def ranked_ids(scores: dict[int, float]) -> list[int]:
+    "Node ids (keys of `scores`) best first, by the rule of `ranked`."
+    return sorted(scores, key=lambda i: (scores[i], i))
+
+# %% ../nbs/07_store.ipynb #0c1ba8cb
 @patch
 def add_branch(self: RunStore, name: str, # the new branch's name
                origin: int) -> str: # the done node it grows from
@@ -502,26 +516,21 @@ def branches(self: RunStore) -> list[str]:
              [r[0] for r in self.db.execute('SELECT name FROM branches ORDER BY created_at, rowid')])
     return ['main'] + [b for b in dict.fromkeys(forks) if b != 'main']
 
-def _upgrade(store: RunStore, version: int) -> dict:
-    """Bring an older run to this format in one transaction; return the new meta. Format 2 gets the branches table
-    (filled from its fork events), formats 2 and 3 the segments' `tflop` column (unknown, NULL, for what they trained)."""
-    with store.transaction() as db:
-        if version == 2:
-            db.execute("CREATE TABLE branches (name TEXT PRIMARY KEY, origin INTEGER REFERENCES nodes(id), created_at TEXT NOT NULL, "
-                       "CHECK ((name = 'main') = (origin IS NULL)))")
-            for e in store.events(kind='fork'): db.execute('INSERT OR IGNORE INTO branches VALUES (?, ?, ?)', (e.payload['branch'], e.payload['origin'], e.time))
-        if version <= 3: db.execute('ALTER TABLE segments ADD COLUMN tflop REAL CHECK (tflop IS NULL OR tflop >= 0)')
-        db.execute("UPDATE meta SET value = ? WHERE key = 'format_version'", (str(FORMAT_VERSION),))
-    return store._read_meta()
+# %% ../nbs/07_store.ipynb #81e5bbe1
+def last_rung(config: dict) -> int:
+    "The last rung of successive halving in a run with this config (a `SearchConfig` dict): the fixed schedule has one rung."
+    return 0 if config.get('policy') == 'progressive' else config.get('rungs', 1) - 1
 
-def ranked(nodes: list[Node]) -> list[Node]:
-    "Nodes best first: the lowest score, ties to the older (lower id). The one ranking rule; `RunStore.best` orders the same way in SQL."
-    return sorted(nodes, key=lambda n: (n.score, n.id))
+def rank_finalists(nodes: list[Node], last_rung: int, resolution: int | None = None) -> list[Node]:
+    "Done nodes scored at the last rung (only those at `resolution`, if given), best first, ties to the older: the one ranking rule."
+    return ranked([n for n in nodes if n.status == 'done' and n.score is not None and n.rung == last_rung
+                   and (resolution is None or n.spec.resolution == resolution)])
 
-def ranked_ids(scores: dict[int, float]) -> list[int]:
-    "Node ids (keys of `scores`) best first, by the rule of `ranked`."
-    return sorted(scores, key=lambda i: (scores[i], i))
+def final_stem(branch: str) -> str:
+    "The name stem of a branch's result files: `final` (`final.pt`, `final-samples.png`, `final-graph.svg`); forks: `<branch>-final`."
+    return 'final' if branch == 'main' else f'{branch}-final'
 
+# %% ../nbs/07_store.ipynb #d6afae8d
 _SEGMENT_COLUMNS = ', '.join(f.name for f in fields(Segment))
 
 def _segment(row: sqlite3.Row) -> Segment:
@@ -562,6 +571,7 @@ def segments(self: RunStore,
     columns = _SEGMENT_COLUMNS if self.format_version >= 4 else _SEGMENT_COLUMNS.replace('tflop', 'NULL AS tflop')  # read-only, not upgraded
     return [_segment(r) for r in self.db.execute(f'SELECT {columns} FROM segments {where} ORDER BY id', list(conds.values()))]
 
+# %% ../nbs/07_store.ipynb #51d13cac
 @patch
 def kimg_shown(self: RunStore, branch: str | None = None) -> float:
     "Thousands of images shown in all training segments (of one branch): what a budget counts."
@@ -586,20 +596,6 @@ def exploration_share(nodes: list[Node], # a branch's nodes (the result's ancest
     cost = lambda s: s.tflop if by_tflop else s.kimg_end - s.kimg_start
     total = sum(map(cost, segments))
     return sum(cost(s) for s in segments if s.node_id not in lineage) / total if result_id is not None and total else 0.0
-
-# %% ../nbs/07_store.ipynb #81e5bbe1
-def last_rung(config: dict) -> int:
-    "The last rung of successive halving in a run with this config (a `SearchConfig` dict): the fixed schedule has one rung."
-    return 0 if config.get('policy') == 'progressive' else config.get('rungs', 1) - 1
-
-def rank_finalists(nodes: list[Node], last_rung: int, resolution: int | None = None) -> list[Node]:
-    "Done nodes scored at the last rung (only those at `resolution`, if given), best first, ties to the older: the one ranking rule."
-    return ranked([n for n in nodes if n.status == 'done' and n.score is not None and n.rung == last_rung
-                   and (resolution is None or n.spec.resolution == resolution)])
-
-def final_stem(branch: str) -> str:
-    "The name stem of a branch's result files: `final` (`final.pt`, `final-samples.png`, `final-graph.svg`); forks: `<branch>-final`."
-    return 'final' if branch == 'main' else f'{branch}-final'
 
 # %% ../nbs/07_store.ipynb #4424ef6f
 def _short_action(action: dict | None, width: int = 28) -> str:
@@ -631,7 +627,7 @@ def __repr__(self: RunStore) -> str:
     return (f'RunStore({str(self.folder)!r}{", readonly" if self.readonly else ""}): {summary}; '
             f'{n_decisions} decisions, {n_events} events\n' + nodes_table(self.nodes(), max_rows=20))
 
-# %% ../nbs/07_store.ipynb #5830a392
+# %% ../nbs/07_store.ipynb #28d860e3
 _DECISION_COLUMNS = ', '.join(f.name for f in fields(Decision))
 _DECISION_JSON = ('parents', 'candidates', 'sampled', 'children', 'scores', 'pick', 'rungs')
 _DECISION_UPDATABLE = ('sampled', 'children', 'scores', 'pick', 'rungs', 'decided_by', 'note')
@@ -673,7 +669,7 @@ def _check_decision(store: RunStore, d: dict) -> dict:
         raise ValueError(f'pick must be a node id of the run, one of the candidates, or None; got {pick!r}')
     return {k: _to_json(v, k) if k in _DECISION_JSON and v is not None else v for k, v in d.items()}
 
-# %% ../nbs/07_store.ipynb #a845f291
+# %% ../nbs/07_store.ipynb #508f1f2a
 @patch
 def add_decision(self: RunStore,
                  *, stage: int, # the growth stage
@@ -740,6 +736,19 @@ def events(self: RunStore,
     rows = self.db.execute(f'SELECT id, time, kind, payload FROM events {where} ORDER BY id',
                            (_check_int(after_id, 'after_id', 0),) + ((kind,) if kind is not None else ()))
     return [Event(r['id'], r['time'], r['kind'], json.loads(r['payload'])) for r in rows]
+
+# %% ../nbs/07_store.ipynb #4cbe272e
+def _upgrade(store: RunStore, version: int) -> dict:
+    """Bring an older run to this format in one transaction; return the new meta. Format 2 gets the branches table
+    (filled from its fork events), formats 2 and 3 the segments' `tflop` column (unknown, NULL, for what they trained)."""
+    with store.transaction() as db:
+        if version == 2:
+            db.execute("CREATE TABLE branches (name TEXT PRIMARY KEY, origin INTEGER REFERENCES nodes(id), created_at TEXT NOT NULL, "
+                       "CHECK ((name = 'main') = (origin IS NULL)))")
+            for e in store.events(kind='fork'): db.execute('INSERT OR IGNORE INTO branches VALUES (?, ?, ?)', (e.payload['branch'], e.payload['origin'], e.time))
+        if version <= 3: db.execute('ALTER TABLE segments ADD COLUMN tflop REAL CHECK (tflop IS NULL OR tflop >= 0)')
+        db.execute("UPDATE meta SET value = ? WHERE key = 'format_version'", (str(FORMAT_VERSION),))
+    return store._read_meta()
 
 # %% ../nbs/07_store.ipynb #e8a6287f
 @patch

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 import torch
+from fastcore.basics import patch
 
 from .core import TrainConfig
 from .tensors import pick_device, atomic_torch_save, save_image_grid
@@ -30,11 +31,9 @@ def gradient_penalty(D, real: torch.Tensor, fake: torch.Tensor, generator: torch
     grad, = torch.autograd.grad(D(mixed).sum(), mixed, create_graph=True)
     return (grad.float().flatten(1).norm(dim=1) - 1).pow(2).mean()
 
-# %% ../nbs/05_train.ipynb #b243f7b7
+# %% ../nbs/05_train.ipynb #bad9b23d
 class TrainingDiverged(RuntimeError):
     "A loss became NaN or infinite."
-
-CHECKPOINT_FORMAT = 1
 
 class Trainer:
     "Trains a `Gan` on images from a source for `budget_kimg` thousand images, fading in any new layer."
@@ -68,109 +67,122 @@ class Trainer:
 
     def _alpha(self) -> float: return 1.0 if self.fade_kimg == 0 else min(1.0, self.kimg / self.fade_kimg)
 
-    def _reals(self) -> torch.Tensor:
-        x = self.sampler.next_batch()
-        if self.config.channels_last: x = x.contiguous(memory_format=torch.channels_last)
-        if self.gan.G.fading and self.gan.G.layers[-1].upsample:  # a resolution step is fading in
-            x = torch.lerp(upsample2x(downsample2x(x)), x, self._alpha())
-        return x
+# %% ../nbs/05_train.ipynb #49023614
+@patch
+def _reals(self: Trainer) -> torch.Tensor:
+    x = self.sampler.next_batch()
+    if self.config.channels_last: x = x.contiguous(memory_format=torch.channels_last)
+    if self.gan.G.fading and self.gan.G.layers[-1].upsample:  # a resolution step is fading in
+        x = torch.lerp(upsample2x(downsample2x(x)), x, self._alpha())
+    return x
 
-    def _latents(self, n) -> torch.Tensor:
-        return torch.randn(n, self.gan.spec.generator.latent_dim, generator=self.noise).to(self.device)
+@patch
+def _latents(self: Trainer, n) -> torch.Tensor:
+    return torch.randn(n, self.gan.spec.generator.latent_dim, generator=self.noise).to(self.device)
 
-    def step(self) -> dict:
-        "One D step and one G step on a batch; returns the losses."
-        gan, cfg, n = self.gan, self.config, self.config.batch_size
-        gan.set_alpha(self._alpha())
-        autocast = torch.autocast('cuda', dtype=torch.bfloat16, enabled=self.amp)
-        reals = self._reals()
-        gan.G.requires_grad_(False); gan.D.requires_grad_(True)
-        with autocast:
-            fakes = gan.G(self._latents(n))
-            real_scores, fake_scores = gan.D(reals).float(), gan.D(fakes).float()
-            gp = gradient_penalty(gan.D, reals, fakes, self.noise)
-        d_loss = fake_scores.mean() - real_scores.mean() + cfg.gp_weight * gp + cfg.drift_weight * real_scores.pow(2).mean()
-        self.opt_d.zero_grad(set_to_none=True); d_loss.backward(); self.opt_d.step()
-        gan.G.requires_grad_(True); gan.D.requires_grad_(False)
-        with autocast: g_loss = -gan.D(gan.G(self._latents(n))).float().mean()
-        self.opt_g.zero_grad(set_to_none=True); g_loss.backward(); self.opt_g.step()
-        gan.D.requires_grad_(True)
-        self._update_ema()
-        self.images_shown += n
-        losses = dict(d_loss=d_loss.item(), g_loss=g_loss.item(), gp=gp.item(), real=real_scores.mean().item(), fake=fake_scores.mean().item())
-        if not all(math.isfinite(v) for v in losses.values()):
-            raise TrainingDiverged(f'loss became non-finite at {self.kimg:.2f} kimg: {losses}')
-        return losses
+@patch
+def step(self: Trainer) -> dict:
+    "One D step and one G step on a batch; returns the losses."
+    gan, cfg, n = self.gan, self.config, self.config.batch_size
+    gan.set_alpha(self._alpha())
+    autocast = torch.autocast('cuda', dtype=torch.bfloat16, enabled=self.amp)
+    reals = self._reals()
+    gan.G.requires_grad_(False); gan.D.requires_grad_(True)
+    with autocast:
+        fakes = gan.G(self._latents(n))
+        real_scores, fake_scores = gan.D(reals).float(), gan.D(fakes).float()
+        gp = gradient_penalty(gan.D, reals, fakes, self.noise)
+    d_loss = fake_scores.mean() - real_scores.mean() + cfg.gp_weight * gp + cfg.drift_weight * real_scores.pow(2).mean()
+    self.opt_d.zero_grad(set_to_none=True); d_loss.backward(); self.opt_d.step()
+    gan.G.requires_grad_(True); gan.D.requires_grad_(False)
+    with autocast: g_loss = -gan.D(gan.G(self._latents(n))).float().mean()
+    self.opt_g.zero_grad(set_to_none=True); g_loss.backward(); self.opt_g.step()
+    gan.D.requires_grad_(True)
+    self._update_ema()
+    self.images_shown += n
+    losses = dict(d_loss=d_loss.item(), g_loss=g_loss.item(), gp=gp.item(), real=real_scores.mean().item(), fake=fake_scores.mean().item())
+    if not all(math.isfinite(v) for v in losses.values()):
+        raise TrainingDiverged(f'loss became non-finite at {self.kimg:.2f} kimg: {losses}')
+    return losses
 
-    @torch.no_grad()
-    def _update_ema(self):
-        beta = 0.5 ** (self.config.batch_size / max(self.config.ema_half_life_kimg * 1000, 1e-8))
-        for p_ema, p in zip(self.gan.G_ema.parameters(), self.gan.G.parameters()): p_ema.lerp_(p, 1 - beta)
-        for b_ema, b in zip(self.gan.G_ema.buffers(), self.gan.G.buffers()): b_ema.copy_(b)
+@patch
+@torch.no_grad()
+def _update_ema(self: Trainer):
+    beta = 0.5 ** (self.config.batch_size / max(self.config.ema_half_life_kimg * 1000, 1e-8))
+    for p_ema, p in zip(self.gan.G_ema.parameters(), self.gan.G.parameters()): p_ema.lerp_(p, 1 - beta)
+    for b_ema, b in zip(self.gan.G_ema.buffers(), self.gan.G.buffers()): b_ema.copy_(b)
 
-    def train(self, until_kimg: float | None = None, # stop here (default: the whole budget)
-              callback: Callable[[Trainer, dict], bool | None] | None = None, # called at each log point; return True to stop
-              checkpoint_path: str | Path | None = None, # if given, saved at each log point and at the end
-             ) -> list[dict]:
-        "Train until the budget (or `until_kimg`) is reached; return the log."
-        stop_kimg = self.budget_kimg if until_kimg is None else min(until_kimg, self.budget_kimg)
-        t0, shown0 = time.perf_counter(), self.images_shown
-        next_log = (math.floor(self.kimg / self.config.log_every_kimg) + 1) * self.config.log_every_kimg
-        while self.kimg < stop_kimg - 1e-9:
-            losses = self.step()
-            if self.kimg >= next_log - 1e-9 or self.kimg >= stop_kimg - 1e-9:
-                next_log += self.config.log_every_kimg
-                rec = dict(kimg=self.kimg, alpha=self._alpha(), **losses,
-                           img_s=(self.images_shown - shown0) / max(time.perf_counter() - t0, 1e-9))
-                self.history.append(rec)
-                if checkpoint_path: self.save(checkpoint_path)
-                if callback and callback(self, rec): break
-        if self.done: self.gan.set_alpha(self._alpha())
-        return self.history
+# %% ../nbs/05_train.ipynb #d59ec886
+@patch
+def train(self: Trainer, until_kimg: float | None = None, # stop here (default: the whole budget)
+          callback: Callable[[Trainer, dict], bool | None] | None = None, # called at each log point; return True to stop
+          checkpoint_path: str | Path | None = None, # if given, saved at each log point and at the end
+         ) -> list[dict]:
+    "Train until the budget (or `until_kimg`) is reached; return the log."
+    stop_kimg = self.budget_kimg if until_kimg is None else min(until_kimg, self.budget_kimg)
+    t0, shown0 = time.perf_counter(), self.images_shown
+    next_log = (math.floor(self.kimg / self.config.log_every_kimg) + 1) * self.config.log_every_kimg
+    while self.kimg < stop_kimg - 1e-9:
+        losses = self.step()
+        if self.kimg >= next_log - 1e-9 or self.kimg >= stop_kimg - 1e-9:
+            next_log += self.config.log_every_kimg
+            rec = dict(kimg=self.kimg, alpha=self._alpha(), **losses,
+                       img_s=(self.images_shown - shown0) / max(time.perf_counter() - t0, 1e-9))
+            self.history.append(rec)
+            if checkpoint_path: self.save(checkpoint_path)
+            if callback and callback(self, rec): break
+    if self.done: self.gan.set_alpha(self._alpha())
+    return self.history
 
-    def finish_fade(self):
-        "End a completed fade-in: the faded-out layers leave the model and the optimizers, so training can go on from a checkpoint."
-        if self._alpha() < 1: raise RuntimeError(f'the fade-in is at alpha {self._alpha():.2f}: train past {self.fade_kimg:g} kimg first')
-        self.gan.finish_fade()
-        for opt, net in ((self.opt_g, self.gan.G), (self.opt_d, self.gan.D)):
-            live = {id(p) for p in net.parameters()}
-            for group in opt.param_groups: group['params'] = [p for p in group['params'] if id(p) in live]
-            for p in [p for p in opt.state if id(p) not in live]: del opt.state[p]
-        return self
+@patch
+def finish_fade(self: Trainer):
+    "End a completed fade-in: the faded-out layers leave the model and the optimizers, so training can go on from a checkpoint."
+    if self._alpha() < 1: raise RuntimeError(f'the fade-in is at alpha {self._alpha():.2f}: train past {self.fade_kimg:g} kimg first')
+    self.gan.finish_fade()
+    for opt, net in ((self.opt_g, self.gan.G), (self.opt_d, self.gan.D)):
+        live = {id(p) for p in net.parameters()}
+        for group in opt.param_groups: group['params'] = [p for p in group['params'] if id(p) in live]
+        for p in [p for p in opt.state if id(p) not in live]: del opt.state[p]
+    return self
 
-    # ---- checkpoints
-    def state_dict(self) -> dict:
-        "Everything needed to continue: spec, weights, optimizers, sampler and noise states, progress."
-        g = self.gan
-        return dict(format=CHECKPOINT_FORMAT, spec=g.spec.to_dict(), fading_g=g.G.fading, fading_d=g.D.fading,
-                    gan=g.state_dict(), opt_g=self.opt_g.state_dict(), opt_d=self.opt_d.state_dict(),
-                    sampler=self.sampler.state_dict(), noise=self.noise.get_state(), images_shown=self.images_shown,
-                    budget_kimg=self.budget_kimg, fade_kimg=self.fade_kimg, config=self.config.to_dict(),
-                    seed=self.seed, history=self.history)
+# %% ../nbs/05_train.ipynb #17a96cde
+CHECKPOINT_FORMAT = 1
 
-    def load_state_dict(self, state: dict):
-        "Continue from `state_dict()`'s result; the checkpoint must hold this trainer's architecture."
-        spec = GanSpec.from_dict(state['spec'])
-        if spec != self.gan.spec or (state['fading_g'], state['fading_d']) != (self.gan.G.fading, self.gan.D.fading):
-            raise ValueError(f'the checkpoint holds a different architecture ({spec}) from this trainer\'s ({self.gan.spec}): '
-                             'build the trainer with `Trainer.from_checkpoint(path, source)`, which takes the architecture from the file')
-        self.gan.load_state_dict(state['gan'])
-        self.opt_g.load_state_dict(state['opt_g']); self.opt_d.load_state_dict(state['opt_d'])
-        self.sampler.load_state_dict(state['sampler']); self.noise.set_state(state['noise'])
-        self.images_shown, self.budget_kimg, self.fade_kimg = state['images_shown'], state['budget_kimg'], state['fade_kimg']
-        self.history = list(state['history'])
+@patch
+def state_dict(self: Trainer) -> dict:
+    "Everything needed to continue: spec, weights, optimizers, sampler and noise states, progress."
+    g = self.gan
+    return dict(format=CHECKPOINT_FORMAT, spec=g.spec.to_dict(), fading_g=g.G.fading, fading_d=g.D.fading,
+                gan=g.state_dict(), opt_g=self.opt_g.state_dict(), opt_d=self.opt_d.state_dict(),
+                sampler=self.sampler.state_dict(), noise=self.noise.get_state(), images_shown=self.images_shown,
+                budget_kimg=self.budget_kimg, fade_kimg=self.fade_kimg, config=self.config.to_dict(),
+                seed=self.seed, history=self.history)
 
-    def save(self, path: str | Path) -> Path:
-        "Write a checkpoint atomically (a crash mid-save leaves the previous one intact)."
-        atomic_torch_save(self.state_dict(), path); return Path(path)
+@patch
+def load_state_dict(self: Trainer, state: dict):
+    "Continue from `state_dict()`'s result; the checkpoint must hold this trainer's architecture."
+    spec = GanSpec.from_dict(state['spec'])
+    if spec != self.gan.spec or (state['fading_g'], state['fading_d']) != (self.gan.G.fading, self.gan.D.fading):
+        raise ValueError(f'the checkpoint holds a different architecture ({spec}) from this trainer\'s ({self.gan.spec}): '
+                         'build the trainer with `Trainer.from_checkpoint(path, source)`, which takes the architecture from the file')
+    self.gan.load_state_dict(state['gan'])
+    self.opt_g.load_state_dict(state['opt_g']); self.opt_d.load_state_dict(state['opt_d'])
+    self.sampler.load_state_dict(state['sampler']); self.noise.set_state(state['noise'])
+    self.images_shown, self.budget_kimg, self.fade_kimg = state['images_shown'], state['budget_kimg'], state['fade_kimg']
+    self.history = list(state['history'])
 
-    @classmethod
-    def from_checkpoint(cls, path: str | Path, source: ImageSource, device: str = 'auto') -> Trainer:
-        "A trainer that continues from the checkpoint at `path`."
-        state = read_checkpoint(path)
-        gan = Gan(GanSpec.from_dict(state['spec']), state['fading_g'], state['fading_d'])
-        trainer = cls(gan, source, state['budget_kimg'], TrainConfig.from_dict(state['config']), device, state['seed'])
-        trainer.load_state_dict(state); return trainer
+@patch
+def save(self: Trainer, path: str | Path) -> Path:
+    "Write a checkpoint atomically (a crash mid-save leaves the previous one intact)."
+    atomic_torch_save(self.state_dict(), path); return Path(path)
+
+@patch(cls_method=True)
+def from_checkpoint(cls: Trainer, path: str | Path, source: ImageSource, device: str = 'auto') -> Trainer:
+    "A trainer that continues from the checkpoint at `path`."
+    state = read_checkpoint(path)
+    gan = Gan(GanSpec.from_dict(state['spec']), state['fading_g'], state['fading_d'])
+    trainer = cls(gan, source, state['budget_kimg'], TrainConfig.from_dict(state['config']), device, state['seed'])
+    trainer.load_state_dict(state); return trainer
 
 def read_checkpoint(path: str | Path) -> dict:
     "Load a checkpoint file, with a clear error when it is missing, truncated or not ours."

@@ -29,10 +29,10 @@ from .store import RunStore
 from .cluster import ClusterError, make_executor, bench_ray
 
 # %% auto #0
-__all__ = ['BENCH_CASES', 'ProgressBars', 'cmd_grow', 'cmd_train', 'cmd_resume', 'cmd_report', 'bench_train', 'bench_search',
-           'bench_dashboard', 'build_parser', 'run_command', 'main']
+__all__ = ['BENCH_CASES', 'ProgressBars', 'cmd_grow', 'cmd_train', 'cmd_resume', 'cmd_report', 'build_parser', 'run_command',
+           'main', 'bench_train', 'bench_search', 'bench_dashboard']
 
-# %% ../nbs/11_cli.ipynb #66c66150
+# %% ../nbs/11_cli.ipynb #016b21c4
 def _add_training_args(p: argparse.ArgumentParser):
     p.add_argument('--data', default='digits', help="'digits', 'shapes', a torchvision name (cifar10, mnist, celeba, lsun-<category>) or an image folder")
     p.add_argument('--resolution', type=int, default=16, help='target resolution (a power of two)')
@@ -54,11 +54,11 @@ def _add_budget_args(p: argparse.ArgumentParser):
     p.add_argument('--metric', choices=['swd', 'fid', 'kid'], default=d.metric, help='how candidates are scored (FID/KID need Inception weights)')
     p.add_argument('--eval-samples', type=int, default=d.eval_samples, help='images generated per score')
 
+# %% ../nbs/11_cli.ipynb #5a800d7d
 def _progress_bar(total: float, desc: str, unit: str = 'kimg', leave: bool = True):
     return tqdm(total=round(total, 4), desc=desc, unit=unit, leave=leave, dynamic_ncols=True,
                 bar_format='{l_bar}{bar}| {n:.2f}/{total:.2f} ' + unit + ' [{elapsed}<{remaining}{postfix}]')
 
-# %% ../nbs/11_cli.ipynb #47676342
 class ProgressBars:
     "Consumes search events: a bar for the budget spent (compute or images) against the whole budget, and one for the node in training."
     def __init__(self, config: SearchConfig, already_spent: float = 0.0):
@@ -96,13 +96,7 @@ class ProgressBars:
             case SearchFinished():
                 self._close_node(); self.overall.close()
 
-def _search_config(args) -> SearchConfig:
-    return SearchConfig(data=str(args.data), resolution=args.resolution, k=args.k, p=args.p, probe_kimg=args.probe_kimg, eta=args.eta,
-                        rungs=args.rungs, budget_tflop=args.budget_tflop, budget_kimg=args.budget_kimg,
-                        min_candidates=args.min_candidates, final_fraction=args.final_fraction, stages=args.stages,
-                        policy=args.policy, metric=args.metric, eval_samples=args.eval_samples, channels=args.channels,
-                        latent_dim=args.latent_dim, train=TrainConfig(batch_size=args.batch_size), device=args.device, seed=args.seed)
-
+# %% ../nbs/11_cli.ipynb #7fe9a1d9
 def _run_search(search: Search) -> dict:
     bars = ProgressBars(search.config, search.spent())
     search.subscribe(bars)
@@ -127,6 +121,14 @@ def _run_search(search: Search) -> dict:
     else: print(f"no final model: the search stopped before the final phase ({summary['nodes']} nodes); report: {summary['report']}")
     return summary
 
+# %% ../nbs/11_cli.ipynb #3911100c
+def _search_config(args) -> SearchConfig:
+    return SearchConfig(data=str(args.data), resolution=args.resolution, k=args.k, p=args.p, probe_kimg=args.probe_kimg, eta=args.eta,
+                        rungs=args.rungs, budget_tflop=args.budget_tflop, budget_kimg=args.budget_kimg,
+                        min_candidates=args.min_candidates, final_fraction=args.final_fraction, stages=args.stages,
+                        policy=args.policy, metric=args.metric, eval_samples=args.eval_samples, channels=args.channels,
+                        latent_dim=args.latent_dim, train=TrainConfig(batch_size=args.batch_size), device=args.device, seed=args.seed)
+
 def cmd_grow(args) -> dict:
     "Start a DGGAN search (or the fixed schedule with --policy progressive) in a new run folder."
     config = _search_config(args)
@@ -147,7 +149,7 @@ def cmd_report(args) -> dict:
     print(f'report: {out/"report.html"}')
     return dict(report=str(out))
 
-# %% ../nbs/11_cli.ipynb #d7607aae
+# %% ../nbs/11_cli.ipynb #54379d08
 def _add_executor_args(p: argparse.ArgumentParser):
     p.add_argument('--workers', type=int, default=None, help='train this many candidates at once on a local Ray (needs the ray extra: pip install -e ".[ray]")')
     p.add_argument('--ray-address', default=None, help="train candidates on the Ray cluster at this address ('auto' or host:port); "
@@ -170,138 +172,7 @@ def _search_on(args, make) -> Search:
         if executor is not None: executor.close()
         raise
 
-# %% ../nbs/11_cli.ipynb #cbcb7c67
-def _throughput(spec, source, config: TrainConfig, seconds: float, device) -> float:
-    "Images per second of training steps on a fresh model of `spec`, after a warm-up."
-    torch.manual_seed(0)
-    trainer = Trainer(Gan(spec), source, budget_kimg=1e9, config=config, device=device)
-    for _ in range(2): trainer.step()
-    if device.type == 'cuda': torch.cuda.synchronize()
-    t0, n = time.perf_counter(), 0
-    while time.perf_counter() - t0 < seconds: trainer.step(); n += config.batch_size
-    if device.type == 'cuda': torch.cuda.synchronize()
-    return n / (time.perf_counter() - t0)
-
-def bench_train(channels: int = 32, batch_size: int = 32, seconds: float = 10.0, device: str = 'auto') -> dict:
-    "Training throughput (images/s) at 16×16 and 32×32, channels-last against the default layout; prints a RESULT line."
-    from dggan_nb.arch import progressive_schedule
-    from dggan_nb.data import shapes_source
-    device = pick_device(device); result = {}
-    source = shapes_source(n=512, channels=3, resolution=32)
-    for res in (16, 32):
-        spec = initial_gan(3, channels, 64)
-        for a in progressive_schedule(spec, res, channels): spec = a.apply(spec)
-        nchw = _throughput(spec, source, TrainConfig(batch_size=batch_size, channels_last=False), seconds / 2, device)
-        nhwc = _throughput(spec, source, TrainConfig(batch_size=batch_size, channels_last=True), seconds / 2, device)
-        result[f'img_s_{res}px'], result[f'channels_last_speedup_{res}px'] = nhwc, nhwc / nchw
-        params = spec.parameter_count()
-        print(f'{res}×{res}: {nhwc:.0f} img/s channels-last, {nchw:.0f} img/s default layout (×{nhwc/nchw:.2f})  '
-              f'(G {params["generator"]/1e3:.0f}k, D {params["discriminator"]/1e3:.0f}k params, batch {batch_size}, {device})')
-    print(f"RESULT img_s_16px={result['img_s_16px']:.1f} img_s_32px={result['img_s_32px']:.1f} "
-          f"channels_last_speedup_16px={result['channels_last_speedup_16px']:.2f} channels_last_speedup_32px={result['channels_last_speedup_32px']:.2f}")
-    return result
-
-# %% ../nbs/11_cli.ipynb #7a22bdd3
-BENCH_CASES = {  # data, resolution, budget_tflop, channels, probe_kimg: budgets at which the fixed schedule's samples are digits and shapes
-    'full': (('digits', 16, 32.0, 32, 4.0), ('shapes', 16, 32.0, 32, 4.0)),
-    'quick': (('digits', 8, 0.09, 16, 0.25), ('shapes', 8, 0.09, 16, 0.25)),
-}
-
-def bench_search(quick: bool = False, # the same protocol on small budgets (8×8, about a minute)
-                 seeds: int = 3, # fresh seeds per data set
-                 device: str = 'auto', out: str | Path | None = None, # keep the runs here (default: a temporary folder)
-                 cases: tuple | None = None, # (data, resolution, budget_tflop, channels, probe_kimg) rows; default `BENCH_CASES`
-                ) -> dict:
-    """DGGAN search vs the fixed schedule at equal compute (the primary result), and the search again with the images the
-    fixed schedule showed; final models scored on the whole data set with fresh seeds; prints a table and a RESULT line."""
-    import tempfile
-    folder = Path(out) if out else Path(tempfile.mkdtemp(prefix='dggan-bench-'))
-    rows = []
-    for data, resolution, budget, channels, probe_kimg in cases or BENCH_CASES['quick' if quick else 'full']:
-        source = load_source(data, resolution=resolution)
-        n_eval = min(len(source), 256 if quick else 2048)
-        for seed in range(seeds):
-            row = dict(data=data, resolution=resolution, budget_tflop=budget, seed=seed)
-            common = dict(data=data, resolution=resolution, channels=channels, latent_dim=min(64, 4 * channels),
-                          eval_samples=128 if quick else 512, probe_kimg=probe_kimg, device=device, seed=seed)
-            final = Evaluator(source, metric='swd', n_samples=n_eval, resolution=resolution, seed=seed + 12345, device=pick_device(device))
-            runs = [('fixed', dict(policy='progressive', budget_tflop=budget)), ('search', dict(policy='topk', budget_tflop=budget)),
-                    ('search_images', None)]  # its budget: the images the fixed schedule showed
-            for name, budget_kw in runs:
-                budget_kw = budget_kw or dict(policy='topk', budget_kimg=round(row['fixed_kimg'], 3))
-                t0 = time.perf_counter()
-                s = Search.create(folder/f'{data}-{resolution}-seed{seed}-{name}', SearchConfig(**common, **budget_kw), source=source)
-                s.run()
-                gan = load_gan(s.store.folder/'final.pt', s.device)
-                row[name] = final(lambda n: gan.generate(n, seed=seed + 999)).value
-                row |= {f'{name}_s': time.perf_counter() - t0, f'{name}_kimg': s.kimg_shown(), f'{name}_tflop': s.tflop_spent(),
-                        f'{name}_explore': s.exploration_share(), f'{name}_spec': str(gan.spec)}
-                s.store.close()
-            row['ratio_compute'], row['ratio_images'] = row['search'] / row['fixed'], row['search_images'] / row['fixed']
-            rows.append(row)
-            print(f"{data} {resolution}px seed {seed}: SWD×1e3 fixed {row['fixed']:.2f}, search {row['search']:.2f} (ratio {row['ratio_compute']:.3f}), "
-                  f"search at the fixed images {row['search_images']:.2f} (ratio {row['ratio_images']:.3f})\n"
-                  + ''.join(f"    {n:13s} {row[n + '_tflop']:6.2f} TFLOP {row[n + '_kimg']:7.1f} kimg {row[n + '_s']:5.0f} s, "
-                            f"exploring {100 * row[n + '_explore']:3.0f}%: {row[n + '_spec']}\n" for n, _ in runs), flush=True)
-    print(f"\n{'data':7s} {'px':>3s} {'seed':>4s} {'fixed':>7s} {'search':>7s} {'ratio':>6s} {'@images':>7s} {'ratio':>6s} "
-          f"{'TFLOP f/s/i':>17s} {'kimg f/s/i':>17s} {'wall s f/s/i':>14s} {'explore':>7s}")
-    for r in rows:
-        print(f"{r['data']:7s} {r['resolution']:3d} {r['seed']:4d} {r['fixed']:7.2f} {r['search']:7.2f} {r['ratio_compute']:6.3f} "
-              f"{r['search_images']:7.2f} {r['ratio_images']:6.3f} {r['fixed_tflop']:5.1f}/{r['search_tflop']:5.1f}/{r['search_images_tflop']:5.1f} "
-              f"{r['fixed_kimg']:5.0f}/{r['search_kimg']:5.0f}/{r['search_images_kimg']:5.0f} {r['fixed_s']:4.0f}/{r['search_s']:4.0f}/{r['search_images_s']:4.0f} "
-              f"{100 * r['search_explore']:6.0f}%")
-    mean = lambda key, case=None: sum(r[key] for r in rows if case in (None, f"{r['data']}{r['resolution']}")) / len([r for r in rows if case in (None, f"{r['data']}{r['resolution']}")])
-    case_names = list(dict.fromkeys(f"{r['data']}{r['resolution']}" for r in rows))
-    means = {f'{key}_{case}': mean(key, case) for key in ('ratio_compute', 'ratio_images') for case in case_names}
-    for k, v in means.items(): print(f'mean {k}: {v:.3f}')
-    result = dict(ratio_compute=mean('ratio_compute'), ratio_images=mean('ratio_images'))
-    print('RESULT ' + ' '.join(f'{k}={v:.3f}' for k, v in (result | means).items()) + f' seeds={seeds}')
-    return dict(rows=rows, means=means, **result, folder=str(folder))
-
-# %% ../nbs/11_cli.ipynb #1b965bf3
-def _training_img_s(search: Search) -> float:
-    "Images per second of training (scoring left out) over a run's segments."
-    segments = search.store.segments(branch=search.branch)
-    return sum(s.kimg_end - s.kimg_start for s in segments) * 1000 / sum(s.train_s for s in segments)
-
-def _on_training_thread(search: Search, callback: Callable):
-    "Hand `search`'s events to `callback` on the training thread, as they are emitted, instead of through a queue."
-    search.subscribers.clear(); emit = search.emit
-    def emit_and_call(event): emit(event); callback(replace(event, branch=search.branch))
-    search.emit = emit_and_call
-
-def bench_dashboard(budget_kimg: float = 32.0, # images per run (thousands); a 16px digits search
-                    repeats: int = 2, # runs per mode, interleaved
-                    out: str | Path | None = None) -> dict: # keep the runs here (default: a temporary folder)
-    """Training speed with a live dashboard subscribed against headless: the same search (same seed) run headless, with
-    a `Dashboard` draining its own event queue (the default), and with the dashboard's redraws on the training thread
-    (how events were delivered before the queue); prints images/s and the ratios to headless."""
-    import tempfile
-    from .widgets import Dashboard
-    folder = Path(out or tempfile.mkdtemp(prefix='dggan-bench-dashboard-'))
-    config = SearchConfig(resolution=16, probe_kimg=1.0, rungs=2, budget_kimg=budget_kimg, eval_samples=256, channels=32,
-                          train=TrainConfig(batch_size=32, log_every_kimg=0.064), device='cpu', seed=0)
-    img_s, wall_img_s = {'headless': [], 'dashboard': [], 'dashboard-sync': []}, {'headless': [], 'dashboard': [], 'dashboard-sync': []}
-    for i in range(repeats):
-        for mode in img_s:
-            search = Search.create(folder/f'{mode}-{i}', config)
-            if mode != 'headless':
-                dash = Dashboard(search)
-                if mode == 'dashboard-sync': _on_training_thread(search, dash._on_event)
-            t0 = time.perf_counter(); search.run(); wall = time.perf_counter() - t0
-            img_s[mode].append(_training_img_s(search)); wall_img_s[mode].append(search.kimg_shown() * 1000 / wall)
-            print(f'{mode:15s} run {i}: {img_s[mode][-1]:6.1f} img/s in training, {wall_img_s[mode][-1]:6.1f} img/s of wall time ({wall:5.1f} s)', flush=True)
-            search.store.close()
-    mean, wall_mean = ({m: sum(v) / len(v) for m, v in d.items()} for d in (img_s, wall_img_s))
-    result = dict(img_s=mean, wall_img_s=wall_mean, ratio_dashboard=mean['dashboard'] / mean['headless'],
-                  ratio_sync=mean['dashboard-sync'] / mean['headless'], wall_ratio_dashboard=wall_mean['dashboard'] / wall_mean['headless'],
-                  wall_ratio_sync=wall_mean['dashboard-sync'] / wall_mean['headless'])
-    print(f"RESULT ratio_dashboard={result['ratio_dashboard']:.3f} ratio_sync={result['ratio_sync']:.3f} "
-          f"wall_ratio_dashboard={result['wall_ratio_dashboard']:.3f} wall_ratio_sync={result['wall_ratio_sync']:.3f} "
-          f"headless={mean['headless']:.1f} img/s repeats={repeats}")
-    return result
-
-# %% ../nbs/11_cli.ipynb #920ac7fc
+# %% ../nbs/11_cli.ipynb #681ee29d
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='dggan', description='Dynamically Grown GANs: grow, train, evaluate and benchmark from the command line.')
     sub = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
@@ -367,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     br.set_defaults(func=lambda a: _bad_input_on_cluster_errors(lambda: bench_ray(a.workers, a.threads_per_worker, a.candidates, quick=a.quick)))
     return parser
 
+# %% ../nbs/11_cli.ipynb #2e3105a8
 def run_command(argv: list[str]):
     "Run `dggan ARGV...` in this process and return the job's result; bad input raises `ValueError`/`FileNotFoundError`/`FileExistsError`."
     args = build_parser().parse_args(argv)
@@ -377,3 +249,134 @@ def main(argv: list[str] | None = None):
     try: run_command(sys.argv[1:] if argv is None else argv)
     except (ValueError, FileNotFoundError, FileExistsError) as e:
         print(f'dggan: error: {e}', file=sys.stderr); raise SystemExit(2) from None
+
+# %% ../nbs/11_cli.ipynb #bfbe8a5a
+def _throughput(spec, source, config: TrainConfig, seconds: float, device) -> float:
+    "Images per second of training steps on a fresh model of `spec`, after a warm-up."
+    torch.manual_seed(0)
+    trainer = Trainer(Gan(spec), source, budget_kimg=1e9, config=config, device=device)
+    for _ in range(2): trainer.step()
+    if device.type == 'cuda': torch.cuda.synchronize()
+    t0, n = time.perf_counter(), 0
+    while time.perf_counter() - t0 < seconds: trainer.step(); n += config.batch_size
+    if device.type == 'cuda': torch.cuda.synchronize()
+    return n / (time.perf_counter() - t0)
+
+def bench_train(channels: int = 32, batch_size: int = 32, seconds: float = 10.0, device: str = 'auto') -> dict:
+    "Training throughput (images/s) at 16×16 and 32×32, channels-last against the default layout; prints a RESULT line."
+    from dggan_nb.arch import progressive_schedule
+    from dggan_nb.data import shapes_source
+    device = pick_device(device); result = {}
+    source = shapes_source(n=512, channels=3, resolution=32)
+    for res in (16, 32):
+        spec = initial_gan(3, channels, 64)
+        for a in progressive_schedule(spec, res, channels): spec = a.apply(spec)
+        nchw = _throughput(spec, source, TrainConfig(batch_size=batch_size, channels_last=False), seconds / 2, device)
+        nhwc = _throughput(spec, source, TrainConfig(batch_size=batch_size, channels_last=True), seconds / 2, device)
+        result[f'img_s_{res}px'], result[f'channels_last_speedup_{res}px'] = nhwc, nhwc / nchw
+        params = spec.parameter_count()
+        print(f'{res}×{res}: {nhwc:.0f} img/s channels-last, {nchw:.0f} img/s default layout (×{nhwc/nchw:.2f})  '
+              f'(G {params["generator"]/1e3:.0f}k, D {params["discriminator"]/1e3:.0f}k params, batch {batch_size}, {device})')
+    print(f"RESULT img_s_16px={result['img_s_16px']:.1f} img_s_32px={result['img_s_32px']:.1f} "
+          f"channels_last_speedup_16px={result['channels_last_speedup_16px']:.2f} channels_last_speedup_32px={result['channels_last_speedup_32px']:.2f}")
+    return result
+
+# %% ../nbs/11_cli.ipynb #c120a357
+BENCH_CASES = {  # data, resolution, budget_tflop, channels, probe_kimg: budgets at which the fixed schedule's samples are digits and shapes
+    'full': (('digits', 16, 32.0, 32, 4.0), ('shapes', 16, 32.0, 32, 4.0)),
+    'quick': (('digits', 8, 0.09, 16, 0.25), ('shapes', 8, 0.09, 16, 0.25)),
+}
+
+def bench_search(quick: bool = False, # the same protocol on small budgets (8×8, about a minute)
+                 seeds: int = 3, # fresh seeds per data set
+                 device: str = 'auto', out: str | Path | None = None, # keep the runs here (default: a temporary folder)
+                 cases: tuple | None = None, # (data, resolution, budget_tflop, channels, probe_kimg) rows; default `BENCH_CASES`
+                ) -> dict:
+    """DGGAN search vs the fixed schedule at equal compute (the primary result), and the search again with the images the
+    fixed schedule showed; final models scored on the whole data set with fresh seeds; prints a table and a RESULT line."""
+    import tempfile
+    folder = Path(out) if out else Path(tempfile.mkdtemp(prefix='dggan-bench-'))
+    rows = []
+    for data, resolution, budget, channels, probe_kimg in cases or BENCH_CASES['quick' if quick else 'full']:
+        source = load_source(data, resolution=resolution)
+        n_eval = min(len(source), 256 if quick else 2048)
+        for seed in range(seeds):
+            row = dict(data=data, resolution=resolution, budget_tflop=budget, seed=seed)
+            common = dict(data=data, resolution=resolution, channels=channels, latent_dim=min(64, 4 * channels),
+                          eval_samples=128 if quick else 512, probe_kimg=probe_kimg, device=device, seed=seed)
+            final = Evaluator(source, metric='swd', n_samples=n_eval, resolution=resolution, seed=seed + 12345, device=pick_device(device))
+            runs = [('fixed', dict(policy='progressive', budget_tflop=budget)), ('search', dict(policy='topk', budget_tflop=budget)),
+                    ('search_images', None)]  # its budget: the images the fixed schedule showed
+            for name, budget_kw in runs:
+                budget_kw = budget_kw or dict(policy='topk', budget_kimg=round(row['fixed_kimg'], 3))
+                t0 = time.perf_counter()
+                s = Search.create(folder/f'{data}-{resolution}-seed{seed}-{name}', SearchConfig(**common, **budget_kw), source=source)
+                s.run()
+                gan = load_gan(s.store.folder/'final.pt', s.device)
+                row[name] = final(lambda n: gan.generate(n, seed=seed + 999)).value
+                row |= {f'{name}_s': time.perf_counter() - t0, f'{name}_kimg': s.kimg_shown(), f'{name}_tflop': s.tflop_spent(),
+                        f'{name}_explore': s.exploration_share(), f'{name}_spec': str(gan.spec)}
+                s.store.close()
+            row['ratio_compute'], row['ratio_images'] = row['search'] / row['fixed'], row['search_images'] / row['fixed']
+            rows.append(row)
+            print(f"{data} {resolution}px seed {seed}: SWD×1e3 fixed {row['fixed']:.2f}, search {row['search']:.2f} (ratio {row['ratio_compute']:.3f}), "
+                  f"search at the fixed images {row['search_images']:.2f} (ratio {row['ratio_images']:.3f})\n"
+                  + ''.join(f"    {n:13s} {row[n + '_tflop']:6.2f} TFLOP {row[n + '_kimg']:7.1f} kimg {row[n + '_s']:5.0f} s, "
+                            f"exploring {100 * row[n + '_explore']:3.0f}%: {row[n + '_spec']}\n" for n, _ in runs), flush=True)
+    print(f"\n{'data':7s} {'px':>3s} {'seed':>4s} {'fixed':>7s} {'search':>7s} {'ratio':>6s} {'@images':>7s} {'ratio':>6s} "
+          f"{'TFLOP f/s/i':>17s} {'kimg f/s/i':>17s} {'wall s f/s/i':>14s} {'explore':>7s}")
+    for r in rows:
+        print(f"{r['data']:7s} {r['resolution']:3d} {r['seed']:4d} {r['fixed']:7.2f} {r['search']:7.2f} {r['ratio_compute']:6.3f} "
+              f"{r['search_images']:7.2f} {r['ratio_images']:6.3f} {r['fixed_tflop']:5.1f}/{r['search_tflop']:5.1f}/{r['search_images_tflop']:5.1f} "
+              f"{r['fixed_kimg']:5.0f}/{r['search_kimg']:5.0f}/{r['search_images_kimg']:5.0f} {r['fixed_s']:4.0f}/{r['search_s']:4.0f}/{r['search_images_s']:4.0f} "
+              f"{100 * r['search_explore']:6.0f}%")
+    mean = lambda key, case=None: sum(r[key] for r in rows if case in (None, f"{r['data']}{r['resolution']}")) / len([r for r in rows if case in (None, f"{r['data']}{r['resolution']}")])
+    case_names = list(dict.fromkeys(f"{r['data']}{r['resolution']}" for r in rows))
+    means = {f'{key}_{case}': mean(key, case) for key in ('ratio_compute', 'ratio_images') for case in case_names}
+    for k, v in means.items(): print(f'mean {k}: {v:.3f}')
+    result = dict(ratio_compute=mean('ratio_compute'), ratio_images=mean('ratio_images'))
+    print('RESULT ' + ' '.join(f'{k}={v:.3f}' for k, v in (result | means).items()) + f' seeds={seeds}')
+    return dict(rows=rows, means=means, **result, folder=str(folder))
+
+# %% ../nbs/11_cli.ipynb #169e5e57
+def _training_img_s(search: Search) -> float:
+    "Images per second of training (scoring left out) over a run's segments."
+    segments = search.store.segments(branch=search.branch)
+    return sum(s.kimg_end - s.kimg_start for s in segments) * 1000 / sum(s.train_s for s in segments)
+
+def _on_training_thread(search: Search, callback: Callable):
+    "Hand `search`'s events to `callback` on the training thread, as they are emitted, instead of through a queue."
+    search.subscribers.clear(); emit = search.emit
+    def emit_and_call(event): emit(event); callback(replace(event, branch=search.branch))
+    search.emit = emit_and_call
+
+def bench_dashboard(budget_kimg: float = 32.0, # images per run (thousands); a 16px digits search
+                    repeats: int = 2, # runs per mode, interleaved
+                    out: str | Path | None = None) -> dict: # keep the runs here (default: a temporary folder)
+    """Training speed with a live dashboard subscribed against headless: the same search (same seed) run headless, with
+    a `Dashboard` draining its own event queue (the default), and with the dashboard's redraws on the training thread
+    (how events were delivered before the queue); prints images/s and the ratios to headless."""
+    import tempfile
+    from .widgets import Dashboard
+    folder = Path(out or tempfile.mkdtemp(prefix='dggan-bench-dashboard-'))
+    config = SearchConfig(resolution=16, probe_kimg=1.0, rungs=2, budget_kimg=budget_kimg, eval_samples=256, channels=32,
+                          train=TrainConfig(batch_size=32, log_every_kimg=0.064), device='cpu', seed=0)
+    img_s, wall_img_s = {'headless': [], 'dashboard': [], 'dashboard-sync': []}, {'headless': [], 'dashboard': [], 'dashboard-sync': []}
+    for i in range(repeats):
+        for mode in img_s:
+            search = Search.create(folder/f'{mode}-{i}', config)
+            if mode != 'headless':
+                dash = Dashboard(search)
+                if mode == 'dashboard-sync': _on_training_thread(search, dash._on_event)
+            t0 = time.perf_counter(); search.run(); wall = time.perf_counter() - t0
+            img_s[mode].append(_training_img_s(search)); wall_img_s[mode].append(search.kimg_shown() * 1000 / wall)
+            print(f'{mode:15s} run {i}: {img_s[mode][-1]:6.1f} img/s in training, {wall_img_s[mode][-1]:6.1f} img/s of wall time ({wall:5.1f} s)', flush=True)
+            search.store.close()
+    mean, wall_mean = ({m: sum(v) / len(v) for m, v in d.items()} for d in (img_s, wall_img_s))
+    result = dict(img_s=mean, wall_img_s=wall_mean, ratio_dashboard=mean['dashboard'] / mean['headless'],
+                  ratio_sync=mean['dashboard-sync'] / mean['headless'], wall_ratio_dashboard=wall_mean['dashboard'] / wall_mean['headless'],
+                  wall_ratio_sync=wall_mean['dashboard-sync'] / wall_mean['headless'])
+    print(f"RESULT ratio_dashboard={result['ratio_dashboard']:.3f} ratio_sync={result['ratio_sync']:.3f} "
+          f"wall_ratio_dashboard={result['wall_ratio_dashboard']:.3f} wall_ratio_sync={result['wall_ratio_sync']:.3f} "
+          f"headless={mean['headless']:.1f} img/s repeats={repeats}")
+    return result

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+from fastcore.basics import patch
+
 import torch
 
 from .arch import GanSpec, initial_gan, progressive_schedule, action_to_dict
@@ -24,7 +26,7 @@ __all__ = ['RAY_INSTALL', 'import_ray', 'ClusterError', 'ray_head_address', 'che
            'train_on_worker', 'RemoteTrainer', 'RayExecutor', 'make_executor', 'comparable_history', 'ray_memory_mib',
            'bench_ray']
 
-# %% ../nbs/12_cluster.ipynb #c820e94c
+# %% ../nbs/12_cluster.ipynb #59d278f4
 RAY_INSTALL = 'pip install -e ".[ray]" in a checkout of dggan_nb, or pip install "dggan_nb[ray]"'
 
 def import_ray():
@@ -36,7 +38,7 @@ def import_ray():
 class ClusterError(RuntimeError):
     "The cluster cannot train this run at all (unreachable, too small, the run folder or the data missing on a worker): the search stops."
 
-# %% ../nbs/12_cluster.ipynb #5e20d3fc
+# %% ../nbs/12_cluster.ipynb #e1a58d02
 def ray_head_address(address: str) -> str:
     "The `host:port` that `address` ('auto' or 'host:port') names; 'auto': the `RAY_ADDRESS` variable or the cluster last started on this machine."
     if address != 'auto': return address
@@ -66,7 +68,7 @@ def check_reachable(address: str, # a Ray head's 'host:port' (not a Ray Client '
                            'give the address that `ray start --head` printed (host:port, default port 6379)') from None
     finally: channel.close()
 
-# %% ../nbs/12_cluster.ipynb #2d045330
+# %% ../nbs/12_cluster.ipynb #358318b5
 class WorkerSetupError(RuntimeError):
     "A worker cannot train this run's candidates (the run folder or its data is not there): not a candidate's failure."
 
@@ -105,7 +107,7 @@ class RemoteTrainer:
     "What the driver knows of a remote node's trainer, for the search's progress callback: its budget."
     budget_kimg: float
 
-# %% ../nbs/12_cluster.ipynb #23cad1fb
+# %% ../nbs/12_cluster.ipynb #ffcd6670
 class RayExecutor:
     "An executor that trains a rung's candidates at once as Ray tasks, on this machine's cores or a cluster; results come back as they finish."
     name = 'ray'
@@ -148,87 +150,104 @@ class RayExecutor:
         self.attempts: dict[tuple, int] = {}        # (node id, rung) → how often that task started (more than once: a worker died)
         self._configs: dict[str, dict] = {}         # run folder → its config, read once by the driver
 
-    def slots(self) -> int:
-        "Candidates the cluster trains at once: on each machine, its CPUs // threads_per_worker (and GPUs // gpus_per_candidate); at most `workers`."
-        n = 0
-        for node in self.ray.nodes():
-            if not node['Alive']: continue
-            have = node['Resources']
-            fit = int(have.get('CPU', 0) // self.threads_per_worker)
-            if self.gpus_per_candidate: fit = min(fit, int(have.get('GPU', 0) / self.gpus_per_candidate + 1e-9))
-            n += fit
-        if n == 0:
-            raise ClusterError(f'no machine of the Ray cluster has {self.threads_per_worker} CPU(s)'
-                               + (f' and {self.gpus_per_candidate:g} GPU(s)' if self.gpus_per_candidate else '')
-                               + f' for a candidate: it has {self.ray.cluster_resources()}')
-        return min(n, self.workers or n)
+# %% ../nbs/12_cluster.ipynb #b8c123cd
+@patch
+def slots(self: RayExecutor) -> int:
+    "Candidates the cluster trains at once: on each machine, its CPUs // threads_per_worker (and GPUs // gpus_per_candidate); at most `workers`."
+    n = 0
+    for node in self.ray.nodes():
+        if not node['Alive']: continue
+        have = node['Resources']
+        fit = int(have.get('CPU', 0) // self.threads_per_worker)
+        if self.gpus_per_candidate: fit = min(fit, int(have.get('GPU', 0) / self.gpus_per_candidate + 1e-9))
+        n += fit
+    if n == 0:
+        raise ClusterError(f'no machine of the Ray cluster has {self.threads_per_worker} CPU(s)'
+                           + (f' and {self.gpus_per_candidate:g} GPU(s)' if self.gpus_per_candidate else '')
+                           + f' for a candidate: it has {self.ray.cluster_resources()}')
+    return min(n, self.workers or n)
 
-    def machines(self) -> int: "Machines (Ray nodes) alive in the cluster."; return sum(n['Alive'] for n in self.ray.nodes())
+@patch
+def machines(self: RayExecutor) -> int: "Machines (Ray nodes) alive in the cluster."; return sum(n['Alive'] for n in self.ray.nodes())
 
-    def _config(self, folder: str) -> dict:
-        if folder not in self._configs:
-            with RunStore.open(folder, readonly=True) as store: self._configs[folder] = store.config
-        return self._configs[folder]
+# %% ../nbs/12_cluster.ipynb #41bc0d1f
+@patch
+def _config(self: RayExecutor, folder: str) -> dict:
+    if folder not in self._configs:
+        with RunStore.open(folder, readonly=True) as store: self._configs[folder] = store.config
+    return self._configs[folder]
 
-    def map(self, tasks: list[NodeTask], # a rung's nodes
-            started: Callable[[NodeTask], None] = lambda task: None, # called as a task is submitted
-            progress: Callable[[NodeTask], Callable] | None = None, # gives each task's `progress` callback, called here in the driver
-           ) -> Iterator[tuple[NodeTask, NodeResult | Failure]]:
-        "Yield `(task, NodeResult or Failure)` as each task ends; a `progress` callback that returns True cancels the tasks in flight and raises `SearchStopped`."
-        ray, waiting, running, callbacks, latest = self.ray, list(tasks), {}, {}, {}
-        slots = self.slots() if waiting else 0
-        try:
-            while waiting or running:
-                while waiting and len(running) < slots:
-                    task = waiting.pop(0)
-                    started(task)
-                    callbacks[task.node_id] = progress(task) if progress else None
-                    ref = self._train.remote(self._config(task.folder), task, self.threads_per_worker, self.gpus_per_candidate, self.queue,
-                                             self.on_log)
-                    running[ref] = task
-                done, _ = ray.wait(list(running), num_returns=1, timeout=self.poll_s)
-                self._drain(latest)
-                for task in list(running.values()):  # every poll, so that a stop is seen while no node reaches a log point
-                    callback, record = callbacks[task.node_id], latest.get(task.node_id)
-                    if callback and record and callback(RemoteTrainer(task.until_kimg), record): raise SearchStopped()
-                for ref in done:
-                    task = running.pop(ref)
-                    yield task, self._outcome(ref, task)
-        except BaseException:  # stopped, a cluster error, or the consumer went away: nothing of this map may go on training
-            self._cancel(list(running)); raise
+@patch
+def map(self: RayExecutor, tasks: list[NodeTask], # a rung's nodes
+        started: Callable[[NodeTask], None] = lambda task: None, # called as a task is submitted
+        progress: Callable[[NodeTask], Callable] | None = None, # gives each task's `progress` callback, called here in the driver
+       ) -> Iterator[tuple[NodeTask, NodeResult | Failure]]:
+    "Yield `(task, NodeResult or Failure)` as each task ends; a `progress` callback that returns True cancels the tasks in flight and raises `SearchStopped`."
+    ray, waiting, running, callbacks, latest = self.ray, list(tasks), {}, {}, {}
+    slots = self.slots() if waiting else 0
+    try:
+        while waiting or running:
+            while waiting and len(running) < slots:
+                task = waiting.pop(0)
+                started(task)
+                callbacks[task.node_id] = progress(task) if progress else None
+                ref = self._train.remote(self._config(task.folder), task, self.threads_per_worker, self.gpus_per_candidate, self.queue,
+                                         self.on_log)
+                running[ref] = task
+            done, _ = ray.wait(list(running), num_returns=1, timeout=self.poll_s)
+            self._drain(latest)
+            for task in list(running.values()):  # every poll, so that a stop is seen while no node reaches a log point
+                callback, record = callbacks[task.node_id], latest.get(task.node_id)
+                if callback and record and callback(RemoteTrainer(task.until_kimg), record): raise SearchStopped()
+            for ref in done:
+                task = running.pop(ref)
+                yield task, self._outcome(ref, task)
+    except BaseException:  # stopped, a cluster error, or the consumer went away: nothing of this map may go on training
+        self._cancel(list(running)); raise
 
-    def _drain(self, latest: dict):
-        "Take what the workers put on the queue since the last poll: where each task started, each node's newest log record."
-        for kind, node_id, *item in self.queue.get_nowait_batch(self.queue.qsize()):  # only the driver takes: they are all there
-            if kind == 'log': latest[node_id] = item[0]; continue
-            rung, host, pid = item
-            self.where[node_id], self.attempts[node_id, rung] = (host, pid), self.attempts.get((node_id, rung), 0) + 1
+@patch
+def _drain(self: RayExecutor, latest: dict):
+    "Take what the workers put on the queue since the last poll: where each task started, each node's newest log record."
+    for kind, node_id, *item in self.queue.get_nowait_batch(self.queue.qsize()):  # only the driver takes: they are all there
+        if kind == 'log': latest[node_id] = item[0]; continue
+        rung, host, pid = item
+        self.where[node_id], self.attempts[node_id, rung] = (host, pid), self.attempts.get((node_id, rung), 0) + 1
 
-    def _outcome(self, ref, task: NodeTask) -> NodeResult | Failure:
-        ray = self.ray
-        try: return ray.get(ref)
-        except ray.exceptions.RayTaskError as e:  # raised outside the runner: the worker cannot train this run at all
-            raise ClusterError(str(e.cause) if isinstance(e.cause, WorkerSetupError) else f'a Ray worker failed outside the candidate: {e}') from None
-        except ray.exceptions.RayError as e:  # its worker process or machine died more often than max_retries
-            return Failure(task.node_id, f'its worker died {self.max_retries + 1} times ({type(e).__name__}): {str(e)[:500]}', str(e)[-4000:])
+@patch
+def _outcome(self: RayExecutor, ref, task: NodeTask) -> NodeResult | Failure:
+    ray = self.ray
+    try: return ray.get(ref)
+    except ray.exceptions.RayTaskError as e:  # raised outside the runner: the worker cannot train this run at all
+        raise ClusterError(str(e.cause) if isinstance(e.cause, WorkerSetupError) else f'a Ray worker failed outside the candidate: {e}') from None
+    except ray.exceptions.RayError as e:  # its worker process or machine died more often than max_retries
+        return Failure(task.node_id, f'its worker died {self.max_retries + 1} times ({type(e).__name__}): {str(e)[:500]}', str(e)[-4000:])
 
-    def _cancel(self, refs: list, timeout_s: float = 10):
-        "End the tasks of `refs` before the driver moves on, so that none writes a checkpoint after: cancel, then kill their workers if need be."
-        for force in (False, True):  # a KeyboardInterrupt in the task (its worker and cached run live on), else kill the worker
-            for ref in refs: self.ray.cancel(ref, force=force)
-            if not refs: return
-            _, refs = self.ray.wait(refs, num_returns=len(refs), timeout=timeout_s)
+@patch
+def _cancel(self: RayExecutor, refs: list, timeout_s: float = 10):
+    "End the tasks of `refs` before the driver moves on, so that none writes a checkpoint after: cancel, then kill their workers if need be."
+    for force in (False, True):  # a KeyboardInterrupt in the task (its worker and cached run live on), else kill the worker
+        for ref in refs: self.ray.cancel(ref, force=force)
+        if not refs: return
+        _, refs = self.ray.wait(refs, num_returns=len(refs), timeout=timeout_s)
 
-    def close(self):
-        "Shut down the local Ray this executor started (a cluster it joined goes on)."
-        if self.started_ray and self.ray.is_initialized(): self.ray.shutdown()
-        self.started_ray = False
-    def __enter__(self): return self
-    def __exit__(self, *exc): self.close()
-    def __repr__(self):
-        where = 'a local Ray started here' if self.started_ray else f'Ray on {self.machines()} machine(s)' if self.ray.is_initialized() else 'closed'
-        return (f'RayExecutor({self.workers or "as many as fit"} at once, {self.threads_per_worker} thread(s) each'
-                + (f', {self.gpus_per_candidate:g} GPU each' if self.gpus_per_candidate else '') + f'; {where})')
+# %% ../nbs/12_cluster.ipynb #9633cfc4
+@patch
+def close(self: RayExecutor):
+    "Shut down the local Ray this executor started (a cluster it joined goes on)."
+    if self.started_ray and self.ray.is_initialized(): self.ray.shutdown()
+    self.started_ray = False
+
+@patch
+def __enter__(self: RayExecutor): return self
+
+@patch
+def __exit__(self: RayExecutor, *exc): self.close()
+
+@patch
+def __repr__(self: RayExecutor):
+    where = 'a local Ray started here' if self.started_ray else f'Ray on {self.machines()} machine(s)' if self.ray.is_initialized() else 'closed'
+    return (f'RayExecutor({self.workers or "as many as fit"} at once, {self.threads_per_worker} thread(s) each'
+            + (f', {self.gpus_per_candidate:g} GPU each' if self.gpus_per_candidate else '') + f'; {where})')
 
 # %% ../nbs/12_cluster.ipynb #9a8b33e8
 def make_executor(workers: int | None = None, # train this many candidates at once on a local Ray (None or 0: in the search's process)
@@ -251,7 +270,7 @@ def comparable_history(store: RunStore, branch: str = 'main') -> dict:
     segments = sorted((s.node_id, s.phase, s.rung, s.kimg_start, s.kimg_end, s.score) for s in store.segments(branch=branch))
     return dict(nodes=nodes, decisions=decisions, segments=segments)
 
-# %% ../nbs/12_cluster.ipynb #a2f0388a
+# %% ../nbs/12_cluster.ipynb #7fa9a7e8
 def _ray_processes() -> dict[str, list[int]]:
     "The Ray processes this process started (a local Ray), by kind: read from /proc (Linux; empty elsewhere)."
     children = {}
@@ -285,6 +304,7 @@ def _bench_tasks(folder: Path, config: SearchConfig, parent: GanSpec, candidates
                      until_kimg=config.probe_kimg, save_as=f'checkpoints/{tag}-{i}.pt', parent_checkpoint='checkpoints/parent.pt',
                      action=action_to_dict(actions[i % len(actions)])) for i in range(candidates)]
 
+# %% ../nbs/12_cluster.ipynb #9084f401
 def bench_ray(workers: int = 2, threads_per_worker: int = 1, candidates: int = 4, # one rung of this many candidates
               data: str = 'digits', resolution: int = 16, channels: int = 32, batch_size: int = 32,
               probe_kimg: float = 2.0, eval_samples: int = 512, # each candidate's training and score

@@ -66,9 +66,7 @@ def search_tree(nodes: list[Node], # e.g. `store.nodes()`
             dot.edge(str(n.parent_id), str(n.id), penwidth='3' if n.id in on_path else '1')
     return dot
 
-# %% ../nbs/09_report.ipynb #93c91d15
-FINAL_COLOUR = '#d62728' # the final phase, in the schedule and the score curves
-
+# %% ../nbs/09_report.ipynb #6c685ace
 def shown_spans(segments: list[Segment], # in the order they ran, e.g. `store.segments()`
                 measure: str = 'kimg', # 'kimg' (images shown) or 'tflop' (compute spent)
                ) -> list[tuple[float, float]]:
@@ -80,6 +78,9 @@ def shown_spans(segments: list[Segment], # in the order they ran, e.g. `store.se
 def schedule_measure(segments: list[Segment]) -> str:
     "'tflop' when every segment recorded its compute (runs from format 4 on), else 'kimg'."
     return 'tflop' if segments and all(s.tflop is not None for s in segments) else 'kimg'
+
+# %% ../nbs/09_report.ipynb #a50ee2d5
+FINAL_COLOUR = '#d62728' # the final phase, in the schedule and the score curves
 
 def _last_rung_seen(nodes: list[Node], segments: list[Segment]) -> int:
     "The last rung, read off the data: the root always completes it."
@@ -135,7 +136,7 @@ def plot_schedule(nodes: list[Node], # the run's nodes (every segment's node amo
               borderaxespad=0, handlelength=1.5, columnspacing=1.2)
     return ax
 
-# %% ../nbs/09_report.ipynb #54fd0cfd
+# %% ../nbs/09_report.ipynb #0b3659a9
 class ScorePoint(NamedTuple):
     kimg_shown: float # images the search had shown when the segment ended, in thousands
     score: float
@@ -152,6 +153,7 @@ def score_curve_points(nodes: list[Node], # the run's nodes (every segment's nod
     return [ScorePoint(end, s.score, _resolution(by_id[s.node_id]), s.node_id, s.rung, s.phase)
             for s, (_, end) in zip(segments, shown_spans(segments)) if s.score is not None]
 
+# %% ../nbs/09_report.ipynb #72af5537
 def plot_scores(nodes: list[Node], segments: list[Segment], metric: str = 'score', ax=None, label: str | None = None):
     "Every scored segment (probes hollow, finalists filled, the final phase a star) and the finalists' best so far, against images shown."
     from matplotlib import colormaps
@@ -202,7 +204,7 @@ def rungs_summary(rungs: list[dict]) -> str: # a decision's `rungs`
         else: out.append(f"r{r['rung']}: {len(r['trained'])}→{len(r['promoted']) or min(len(r['scores']), 1)}")
     return ', '.join(out)
 
-# %% ../nbs/09_report.ipynb #ead7e4a9
+# %% ../nbs/09_report.ipynb #21535ca1
 def render_markdown(blocks: list[tuple]) -> str:
     "Markdown of report blocks: ('h1'|'h2'|'p'|'code'|'pre', text), ('img', path), ('table', header, rows)."
     out = []
@@ -235,6 +237,7 @@ def render_html(blocks: list[tuple], title: str) -> str:
     return f'<!doctype html>\n<html><head><meta charset="utf-8"><title>{e(title)}</title><style>{style}</style></head><body>\n' \
            + '\n'.join(out) + '\n</body></html>\n'
 
+# %% ../nbs/09_report.ipynb #0dc215fb
 def _action_text(n: Node) -> str: return str(action_from_dict(n.action)) if n.action else 'root'
 
 def _final_blocks(run: Path, out: Path, branch: str, seg: Segment, node: Node, segments: list[Segment], metric: str, nodes: list[Node]) -> list[tuple]:
@@ -252,6 +255,7 @@ def _final_blocks(run: Path, out: Path, branch: str, seg: Segment, node: Node, s
                   f'{exploration_share(nodes, mine, node.id):.0%} of the compute went to exploring (nodes that are not ancestors of the final model).')
            ] + [('img', p) for p in pictures]
 
+# %% ../nbs/09_report.ipynb #41e287d4
 def write_report(run: str | Path, # a run folder
                  out: str | Path | None = None, # default RUN/report
                 ) -> Path:

@@ -254,7 +254,7 @@ def main(argv: list[str] | None = None):
 def _throughput(spec, source, config: TrainConfig, seconds: float, device) -> float:
     "Images per second of training steps on a fresh model of `spec`, after a warm-up."
     torch.manual_seed(0)
-    trainer = Trainer(Gan(spec), source, budget_kimg=1e9, config=config, device=device)
+    trainer = Trainer(Gan(spec), source, until_kimg=1e9, config=config, device=device)
     for _ in range(2): trainer.step()
     if device.type == 'cuda': torch.cuda.synchronize()
     t0, n = time.perf_counter(), 0

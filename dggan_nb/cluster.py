@@ -104,8 +104,8 @@ def train_on_worker(config: dict, # the run's `SearchConfig`, as a dict
 
 @dataclass(frozen=True)
 class RemoteTrainer:
-    "What the driver knows of a remote node's trainer, for the search's progress callback: its budget."
-    budget_kimg: float
+    "What the driver knows of a remote node's trainer, for the search's progress callback: its target."
+    until_kimg: float
 
 # %% ../nbs/12_cluster.ipynb #ffcd6670
 class RayExecutor:

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from .core import atomic_write_text
 from .arch import GanSpec, save_drawing, action_from_dict, render, GraphvizMissing
-from .store import RunStore, Node, Segment, exploration_share, final_stem, rank_finalists, last_rung
+from .store import RunStore, Node, Segment, Rung, exploration_share, final_stem, rank_finalists, last_rung
 
 # %% auto #0
 __all__ = ['FINAL_COLOUR', 'dropped', 'best_node', 'best_path', 'search_tree', 'shown_spans', 'schedule_measure', 'plot_schedule',
@@ -195,13 +195,13 @@ def scoring_share(segments: list[Segment]) -> float:
     train, score = sum(s.train_s or 0 for s in segments), sum(s.eval_s or 0 for s in segments)
     return score / (train + score) if train + score else 0.0
 
-def rungs_summary(rungs: list[dict]) -> str: # a decision's `rungs`
+def rungs_summary(rungs: list[Rung]) -> str: # a decision's `rungs`
     "Successive halving of one stage in a few characters: 'r0: 5→2, r1: 2→1, r2: 1→1'."
     out = []
     for r in rungs:
-        if not r['trained'] and r.get('decided_by') == 'nobody dropped': out.append(f"r{r['rung']}: skipped")
-        elif 'scores' not in r: out.append(f"r{r['rung']}: {len(r['trained'])}→…")
-        else: out.append(f"r{r['rung']}: {len(r['trained'])}→{len(r['promoted']) or min(len(r['scores']), 1)}")
+        if not r.trained and r.decided_by == 'nobody dropped': out.append(f'r{r.rung}: skipped')
+        elif not r.scored: out.append(f'r{r.rung}: {len(r.trained)}→…')
+        else: out.append(f'r{r.rung}: {len(r.trained)}→{len(r.promoted) or min(len(r.scores), 1)}')
     return ', '.join(out)
 
 # %% ../nbs/09_report.ipynb #21535ca1

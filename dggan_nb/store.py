@@ -6,7 +6,7 @@
 from __future__ import annotations
 import json, math, os, sqlite3, threading
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,8 +20,8 @@ try: import fcntl # POSIX: the writer lock; on Windows there is none
 except ImportError: fcntl = None
 
 # %% auto #0
-__all__ = ['SCHEMA', 'FORMAT_VERSION', 'STATUSES', 'BUSY_TIMEOUT_S', 'Node', 'Decision', 'Segment', 'Event', 'RunStore', 'ranked',
-           'ranked_ids', 'last_rung', 'rank_finalists', 'final_stem', 'exploration_share', 'nodes_table']
+__all__ = ['SCHEMA', 'FORMAT_VERSION', 'STATUSES', 'BUSY_TIMEOUT_S', 'Node', 'Decision', 'Rung', 'Segment', 'Event', 'RunStore',
+           'ranked', 'ranked_ids', 'last_rung', 'rank_finalists', 'final_stem', 'exploration_share', 'nodes_table']
 
 # %% ../nbs/07_store.ipynb #18131f35
 SCHEMA = """
@@ -143,10 +143,31 @@ class Decision:
     children: list # node ids built from the sampled candidates
     scores: dict # node id → score, as the decider saw them
     pick: int | dict | None # the node id or action chosen
-    rungs: list # per rung of successive halving: {'rung', 'kimg', 'trained', 'scores', 'promoted', 'decided_by'}
+    rungs: list # successive halving's record: a `Rung` per rung begun
     decided_by: str # 'policy:<name>' or 'person'
     note: str
     created_at: str
+
+@dataclass(frozen=True)
+class Rung:
+    "One rung of a stage's successive halving: who trains to it, their scores there, who goes on, and who decided."
+    rung: int
+    kimg: float # the images (thousands) a candidate of the fixed schedule's cost has seen in all at this rung's end
+    trained: list # node ids that train to this rung
+    scores: dict | None = None # node id → score at this rung; None until the rung is scored
+    promoted: list = field(default_factory=list) # node ids that go on to the next rung ([] at the last)
+    decided_by: str = '' # who chose `promoted`: 'policy:<name>', 'person', 'nobody dropped' or 'the stage winner'
+    @property
+    def scored(self) -> bool: "The rung is over: its nodes were scored and the promotion decided."; return self.scores is not None
+    def to_dict(self) -> dict:
+        "The rung as JSON-able data (a rung not scored yet has only `rung`, `kimg` and `trained`)."
+        d = dict(rung=self.rung, kimg=self.kimg, trained=list(self.trained))
+        return d if self.scores is None else d | dict(scores={str(k): v for k, v in self.scores.items()}, promoted=list(self.promoted),
+                                                        decided_by=self.decided_by)
+    @classmethod
+    def from_dict(cls, d: dict) -> Rung:
+        scores = None if 'scores' not in d else {int(k): v for k, v in d['scores'].items()}
+        return cls(d['rung'], d['kimg'], list(d['trained']), scores, list(d.get('promoted', [])), d.get('decided_by', ''))
 
 @dataclass(frozen=True)
 class Segment:
@@ -634,7 +655,7 @@ _DECISION_UPDATABLE = ('sampled', 'children', 'scores', 'pick', 'rungs', 'decide
 
 def _decision(row: sqlite3.Row) -> Decision:
     d = {k: json.loads(row[k]) if k in _DECISION_JSON and row[k] is not None else row[k] for k in row.keys()}
-    return Decision(**dict(d, scores={int(k): v for k, v in d['scores'].items()}))
+    return Decision(**dict(d, scores={int(k): v for k, v in d['scores'].items()}, rungs=[Rung.from_dict(r) for r in d['rungs']]))
 
 def _check_decision(store: RunStore, d: dict) -> dict:
     "The decision `d` checked against itself and the run's nodes, as column values."
@@ -660,9 +681,11 @@ def _check_decision(store: RunStore, d: dict) -> dict:
     if not isinstance(d['scores'], dict) or any(int(k) not in children for k in d['scores']):
         raise ValueError(f"scores must map children's node ids {children} to scores, got {d['scores']!r}")
     for v in d['scores'].values(): _check_number(v, 'every score')
-    if not isinstance(d['rungs'], list) or not all(isinstance(r, dict) and set(r.get('trained', [])) | set(r.get('promoted', []))
-                                                   <= set(children) for r in d['rungs']):
-        raise ValueError(f"rungs must be a list of dicts whose 'trained' and 'promoted' node ids are children {children}")
+    if not isinstance(d['rungs'], list) or not all(isinstance(r, Rung) for r in d['rungs']):
+        raise ValueError(f"rungs must be a list of `Rung` records, got {d['rungs']!r}")
+    if stray := [i for r in d['rungs'] for i in [*r.trained, *r.promoted] if i not in children]:
+        raise ValueError(f'rungs name nodes {sorted(set(stray))} that are not children {children}')
+    d = dict(d, rungs=[r.to_dict() for r in d['rungs']])
     pick = d['pick']
     if not (pick is None or (isinstance(pick, int) and not isinstance(pick, bool) and store.db.execute(
             'SELECT 1 FROM nodes WHERE id = ?', (pick,)).fetchone()) or (isinstance(pick, dict) and pick in d['candidates'])):

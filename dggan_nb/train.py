@@ -36,14 +36,14 @@ class TrainingDiverged(RuntimeError):
     "A loss became NaN or infinite."
 
 class Trainer:
-    "Trains a `Gan` on images from a source for `budget_kimg` thousand images, fading in any new layer."
+    "Trains a `Gan` on images from a source until it has seen `until_kimg` thousand images, fading in any new layer."
     def __init__(self, gan: Gan, # the node to train (moved to `device`)
                  source: ImageSource, # real images; taken at the node's resolution
-                 budget_kimg: float, # images to show this node, in thousands
+                 until_kimg: float, # train until the node has seen this many images of its own, in thousands
                  config: TrainConfig = TrainConfig(),
                  device: str = 'auto',
                  seed: int = 0):
-        if budget_kimg <= 0: raise ValueError(f'budget_kimg must be positive, got {budget_kimg}')
+        if until_kimg <= 0: raise ValueError(f'until_kimg must be positive, got {until_kimg}')
         source.check(gan.spec.resolution)
         if source.channels != gan.spec.image_channels:
             raise ValueError(f'the data has {source.channels}-channel images but the model makes {gan.spec.image_channels}-channel ones: '
@@ -51,19 +51,19 @@ class Trainer:
         self.device = pick_device(device)
         gan = gan.to(self.device, memory_format=torch.channels_last) if config.channels_last else gan.to(self.device)
         self.gan, self.source, self.config = gan, source, config
-        self.budget_kimg, self.seed = float(budget_kimg), seed
+        self.until_kimg, self.seed = float(until_kimg), seed
         self.sampler = BatchSampler(source.at(gan.spec.resolution), config.batch_size, seed=seed, device=self.device)
         self.noise = torch.Generator().manual_seed(seed + 1)
         self.opt_g = torch.optim.Adam(gan.G.parameters(), lr=config.lr, betas=config.betas, eps=1e-8)
         self.opt_d = torch.optim.Adam(gan.D.parameters(), lr=config.lr, betas=config.betas, eps=1e-8)
-        self.fade_kimg = config.fade_fraction * self.budget_kimg if gan.fading else 0.0
+        self.fade_kimg = config.fade_fraction * self.until_kimg if gan.fading else 0.0
         self.images_shown, self.history = 0, []
         self.amp = self.device.type == 'cuda' and config.mixed_precision
 
     @property
     def kimg(self) -> float: return self.images_shown / 1000
     @property
-    def done(self) -> bool: return self.kimg >= self.budget_kimg - 1e-9
+    def done(self) -> bool: return self.kimg >= self.until_kimg - 1e-9
 
     def _alpha(self) -> float: return 1.0 if self.fade_kimg == 0 else min(1.0, self.kimg / self.fade_kimg)
 
@@ -119,7 +119,7 @@ def train(self: Trainer, until_kimg: float | None = None, # stop here (default: 
           checkpoint_path: str | Path | None = None, # if given, saved at each log point and at the end
          ) -> list[dict]:
     "Train until the budget (or `until_kimg`) is reached; return the log."
-    stop_kimg = self.budget_kimg if until_kimg is None else min(until_kimg, self.budget_kimg)
+    stop_kimg = self.until_kimg if until_kimg is None else min(until_kimg, self.until_kimg)
     t0, shown0 = time.perf_counter(), self.images_shown
     next_log = (math.floor(self.kimg / self.config.log_every_kimg) + 1) * self.config.log_every_kimg
     while self.kimg < stop_kimg - 1e-9:
@@ -155,7 +155,7 @@ def state_dict(self: Trainer) -> dict:
     return dict(format=CHECKPOINT_FORMAT, spec=g.spec.to_dict(), fading_g=g.G.fading, fading_d=g.D.fading,
                 gan=g.state_dict(), opt_g=self.opt_g.state_dict(), opt_d=self.opt_d.state_dict(),
                 sampler=self.sampler.state_dict(), noise=self.noise.get_state(), images_shown=self.images_shown,
-                budget_kimg=self.budget_kimg, fade_kimg=self.fade_kimg, config=self.config.to_dict(),
+                until_kimg=self.until_kimg, fade_kimg=self.fade_kimg, config=self.config.to_dict(),
                 seed=self.seed, history=self.history)
 
 @patch
@@ -168,7 +168,7 @@ def load_state_dict(self: Trainer, state: dict):
     self.gan.load_state_dict(state['gan'])
     self.opt_g.load_state_dict(state['opt_g']); self.opt_d.load_state_dict(state['opt_d'])
     self.sampler.load_state_dict(state['sampler']); self.noise.set_state(state['noise'])
-    self.images_shown, self.budget_kimg, self.fade_kimg = state['images_shown'], state['budget_kimg'], state['fade_kimg']
+    self.images_shown, self.until_kimg, self.fade_kimg = state['images_shown'], _until_kimg(state), state['fade_kimg']
     self.history = list(state['history'])
 
 @patch
@@ -176,13 +176,21 @@ def save(self: Trainer, path: str | Path) -> Path:
     "Write a checkpoint atomically (a crash mid-save leaves the previous one intact)."
     atomic_torch_save(self.state_dict(), path); return Path(path)
 
+def _until_kimg(state: dict) -> float:
+    "The node's target in a checkpoint (`budget_kimg` in checkpoints written before the name said what it is)."
+    return state['until_kimg'] if 'until_kimg' in state else state['budget_kimg']
+
 @patch(cls_method=True)
-def from_checkpoint(cls: Trainer, path: str | Path, source: ImageSource, device: str = 'auto') -> Trainer:
+def from_checkpoint(cls: Trainer, path: str | Path, source: ImageSource, device: str = 'auto',
+                    until_kimg: float | None = None, # train on to this many images of its own (default: the checkpoint's target)
+                   ) -> Trainer:
     "A trainer that continues from the checkpoint at `path`."
     state = read_checkpoint(path)
     gan = Gan(GanSpec.from_dict(state['spec']), state['fading_g'], state['fading_d'])
-    trainer = cls(gan, source, state['budget_kimg'], TrainConfig.from_dict(state['config']), device, state['seed'])
-    trainer.load_state_dict(state); return trainer
+    trainer = cls(gan, source, _until_kimg(state), TrainConfig.from_dict(state['config']), device, state['seed'])
+    trainer.load_state_dict(state)
+    if until_kimg is not None: trainer.until_kimg = float(until_kimg)
+    return trainer
 
 def read_checkpoint(path: str | Path) -> dict:
     "Load a checkpoint file, with a clear error when it is missing, truncated or not ours."

@@ -76,9 +76,9 @@ def halving_outcome(decision: Decision, # one stage's decision
     if node_id == decision.pick: return 'winner'
     outcome = ''
     for r in decision.rungs:
-        if 'scores' not in r: break
-        if node_id in r['promoted']: outcome = 'promoted'
-        elif str(node_id) in r['scores']: return f"dropped at r{r['rung']}"
+        if not r.scored: break
+        if node_id in r.promoted: outcome = 'promoted'
+        elif node_id in r.scores: return f'dropped at r{r.rung}'
     return outcome
 
 def candidate_rows(decision: Decision, # one stage's decision

@@ -14,7 +14,7 @@ from fastcore.basics import patch
 from ..data import load_source, ImageSource
 from ..arch import initial_gan, action_from_dict
 from ..nets import Gan
-from ..store import RunStore, Node, rank_finalists, final_stem, ranked_ids, exploration_share
+from ..store import RunStore, Node, Rung, rank_finalists, final_stem, ranked_ids, exploration_share
 from .config import SearchConfig
 from .plan import make_policy
 from .planner import Planner
@@ -183,7 +183,7 @@ def _started(self: Search, task: NodeTask):
 def _progress(self: Search, task: NodeTask) -> Callable:
     def progress(trainer, rec):
         self.emit(CandidateProgress(node_id=task.node_id, rung=task.rung, kimg=rec['kimg'], kimg_start=task.kimg_start,
-                  until_kimg=trainer.budget_kimg, alpha=rec['alpha'], d_loss=rec['d_loss'], g_loss=rec['g_loss'], img_s=rec['img_s']))
+                  until_kimg=trainer.until_kimg, alpha=rec['alpha'], d_loss=rec['d_loss'], g_loss=rec['g_loss'], img_s=rec['img_s']))
         for hook in self.log_hooks: hook(task, trainer, rec)
         self._unpaused.wait()
         return self.stopping
@@ -222,25 +222,25 @@ def _record(self: Search, task: NodeTask, outcome: NodeResult | Failure):
 def run_rungs(self: Search, decision) -> int | None:
     "Successive halving over a stage's children: train each rung's survivors, score, promote; return the winner's id."
     store, cfg = self.store, self.config
-    records, alive = [dict(r) for r in decision.rungs], list(decision.children)
+    records, alive = list(decision.rungs), list(decision.children)
     for r, until in enumerate(cfg.rung_kimg):
-        if r < len(records) and 'scores' in records[r]:
-            alive = records[r]['promoted']
+        if r < len(records) and records[r].scored:
+            alive = records[r].promoted
             if not alive: break
             continue
         count = cfg.survivors(len(decision.children))[r + 1] if r < self.last_rung else 0
         if r == len(records):
             if r < self.last_rung and len(alive) <= count:  # nobody would be dropped: go straight on, unscored
-                records.append(dict(rung=r, kimg=until, trained=[], scores={}, promoted=alive, decided_by='nobody dropped'))
+                records.append(Rung(r, until, [], {}, alive, 'nobody dropped'))
                 store.update_decision(decision.id, rungs=records); continue
-            records.append(dict(rung=r, kimg=until, trained=alive))
+            records.append(Rung(r, until, alive))
             store.update_decision(decision.id, rungs=records)
             self.emit(RungStarted(stage=decision.stage, decision_id=decision.id, rung=r, kimg=until, nodes=alive))
-        self._train_nodes([n for n in map(store.node, records[r]['trained']) if n.status != 'failed' and n.rung < r], r)
-        trained = [store.node(i) for i in records[r]['trained']]
+        self._train_nodes([n for n in map(store.node, records[r].trained) if n.status != 'failed' and n.rung < r], r)
+        trained = [store.node(i) for i in records[r].trained]
         scores = {n.id: n.score for n in trained if n.status == 'done' and n.rung == r}
         promoted, by = self.planner.promote(scores, count) if r < self.last_rung else ([], 'the stage winner')
-        records[r] |= dict(scores={str(i): v for i, v in scores.items()}, promoted=promoted, decided_by=by)
+        records[r] = replace(records[r], scores=scores, promoted=promoted, decided_by=by)
         store.update_decision(decision.id, rungs=records,
                               scores={n.id: n.score for n in (store.node(i) for i in decision.children) if n.score is not None})
         if r < self.last_rung:

@@ -247,5 +247,5 @@ def open_decision(self: Planner):
     decisions = self.store.decisions(branch=self.branch)
     if not decisions: return None
     rungs = decisions[-1].rungs
-    finished = rungs and 'scores' in rungs[-1] and (len(rungs) == len(self.config.rung_kimg) or not rungs[-1]['promoted'])
+    finished = rungs and rungs[-1].scored and (len(rungs) == len(self.config.rung_kimg) or not rungs[-1].promoted)
     return None if finished else decisions[-1]

@@ -107,9 +107,7 @@ class Runner:
         "A trainer that takes the node from where it is (new from its parent, or its own checkpoint) to `task.until_kimg`."
         folder = Path(task.folder)
         if task.checkpoint is not None:
-            trainer = Trainer.from_checkpoint(folder/task.checkpoint, self.source, self.device)
-            trainer.budget_kimg = task.until_kimg
-            return trainer
+            return Trainer.from_checkpoint(folder/task.checkpoint, self.source, self.device, until_kimg=task.until_kimg)
         spec = GanSpec.from_dict(task.arch)
         if task.parent_checkpoint is None: torch.manual_seed(task.seed); gan = Gan(spec)
         else: gan = grow(self.model(folder/task.parent_checkpoint), action_from_dict(task.action), seed=task.seed)

@@ -12,10 +12,7 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['IN_TEST', 'atomic_path', 'atomic_write_text', 'check_resolution', 'TrainConfig']
-
-# %% ../nbs/00_core.ipynb #a0cca3db
-IN_TEST = bool(os.environ.get('IN_TEST'))
+__all__ = ['atomic_path', 'atomic_write_text', 'check_resolution', 'TrainConfig']
 
 # %% ../nbs/00_core.ipynb #1ab472e9
 @contextmanager

@@ -19,7 +19,9 @@ from .config import SearchConfig
 from .plan import make_policy
 from .planner import Planner
 from .runner import SearchStopped, NodeTask, NodeResult, Failure, Runner, InProcess, segment_tflop
-from .events import *
+from .events import (Event, Subscription, SearchStarted, StageStarted, DecisionMade, PolicyStopped, RungStarted,
+                                    CandidateStarted, CandidateProgress, CandidateScored, CandidateFailed, SamplesReady, CandidatesPromoted,
+                                    CandidatesRequeued, FinalSkipped, FinalStarted, FinalFailed, FinalScored, SearchHalted, SearchFinished, Forked)
 
 # %% auto #0
 __all__ = ['Search', 'kendall_tau', 'probe_pilot', 'pilot_table']

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .core import atomic_write_text
-from .arch import GanSpec, save_drawing, action_from_dict, render, GraphvizMissing
+from .arch import save_drawing, action_from_dict, render, GraphvizMissing
 from .store import RunStore, Node, Segment, Rung, exploration_share, final_stem, rank_finalists, last_rung
 
 # %% auto #0
@@ -18,7 +18,7 @@ __all__ = ['FINAL_COLOUR', 'dropped', 'best_node', 'best_path', 'search_tree', '
            'render_markdown', 'render_html', 'write_report']
 
 # %% ../nbs/09_report.ipynb #32d50300
-def _resolution(n: Node) -> int: return GanSpec.from_dict(n.arch).resolution
+def _resolution(n: Node) -> int: return n.spec.resolution
 
 def dropped(n: Node, last: int) -> bool:
     """A candidate successive halving left behind: done, but short of the last rung. (While a run is live, a candidate
@@ -295,7 +295,7 @@ def write_report(run: str | Path, # a run folder
         blocks += [('h2', 'Best node'),
                    ('p', f'Node #{best.id}: {metric} {best.score:.3f} at {_resolution(best)}px, the best of the finalists (nodes that '
                          f'completed rung {last_rung(config)}) at the target resolution.'),
-                   ('code', str(GanSpec.from_dict(best.arch))),
+                   ('code', str(best.spec)),
                    ('table', ['node', 'action', 'px', 'rung', metric, 'kimg (own)', 'kimg (lineage)'],
                     [[n.id, _action_text(n), _resolution(n), n.rung, f'{n.score:.3f}', f'{n.kimg_trained:.3f}', f'{n.kimg_total:.3f}']
                      for n in reversed(lineage)])]
@@ -308,8 +308,8 @@ def write_report(run: str | Path, # a run folder
         tree = search_tree(nodes, config, f'search tree ({len(nodes)} nodes)')
         for fmt in ('svg', 'png'): (out/f'tree.{fmt}').write_bytes(render(tree, fmt))
         if best is not None:
-            parent = GanSpec.from_dict(by_id[best.parent_id].arch) if best.parent_id else None
-            for fmt in ('svg', 'png'): save_drawing(GanSpec.from_dict(best.arch), out/f'best-graph.{fmt}', parent, f'best node #{best.id}')
+            parent = by_id[best.parent_id].spec if best.parent_id else None
+            for fmt in ('svg', 'png'): save_drawing(best.spec, out/f'best-graph.{fmt}', parent, f'best node #{best.id}')
             pictures.append('best-graph.png')
         pictures.append('tree.png')
     except GraphvizMissing as e: print(f'warning: {e}; the report is written without the graphs')

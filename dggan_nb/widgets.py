@@ -89,7 +89,7 @@ def candidate_rows(decision: Decision, # one stage's decision
     for i, c in enumerate(decision.candidates):
         cand = Candidate.from_dict(c)
         child = nodes.get(children.get(_key(c)))
-        spec = GanSpec.from_dict(child.arch) if child else cand.action.apply(GanSpec.from_dict(nodes[cand.parent_id].arch))
+        spec = child.spec if child else cand.action.apply(nodes[cand.parent_id].spec)
         rows.append(dict(index=i, action=str(cand.action), parent=cand.parent_id, params=_params(spec),
                          node=child.id if child else None, kimg=f'{child.kimg_trained:.3f}' if child else '', rung=_rung(child),
                          score=_score(child), halving=halving_outcome(decision, child.id) if child else '',
@@ -100,7 +100,7 @@ def candidate_rows(decision: Decision, # one stage's decision
 # %% ../nbs/10_widgets.ipynb #beefd18e
 def root_row(node: Node, decided_by: str = 'root') -> dict:
     "The row of a stage-0 node (the root, or a fork's origin)."
-    return dict(index=0, action=_action(node), parent=node.parent_id or '', params=_params(GanSpec.from_dict(node.arch)),
+    return dict(index=0, action=_action(node), parent=node.parent_id or '', params=_params(node.spec),
                 node=node.id, kimg=f'{node.kimg_trained:.3f}', rung=_rung(node), score=_score(node), halving=decided_by,
                 status=node.status, decided_by=decided_by, picked=True)
 
@@ -335,8 +335,8 @@ def show_node(self: Dashboard, node_id: int | None, follow: bool = False):
                                 + (f'<br><span style="color:#b22">{html.escape(node.failure)}</span>' if node.failure else ''))
         key = ('node', node_id)
         if key not in self._drawn:
-            parent = GanSpec.from_dict(self.by_id[node.parent_id].arch) if node.parent_id in self.by_id else None
-            self._drawn[key] = svg_html(draw(GanSpec.from_dict(node.arch), parent=parent, title=f'node #{node_id}: {_action(node)}'))
+            parent = self.by_id[node.parent_id].spec if node.parent_id in self.by_id else None
+            self._drawn[key] = svg_html(draw(node.spec, parent=parent, title=f'node #{node_id}: {_action(node)}'))
         self.graph.value = self._drawn[key]
         samples = self.store.samples_path(node_id)
         self.samples.value = samples.read_bytes() if node.status == 'done' and samples.exists() else b''
@@ -353,7 +353,7 @@ def _show_final(self: Dashboard):
     node = self.by_id[seg.node_id]
     self.final_info.value = (f'<b>final model</b> · <code>{final_stem(self.branch)}.pt</code><br>{self.metric} <b>{seg.score:.2f}</b> '
                              f'after {seg.kimg_end - seg.kimg_start:.3f} kimg more in the final phase<br>it continued node #{node.id} '
-                             f'({html.escape(_action(node))}, {GanSpec.from_dict(node.arch).resolution}px, {self.metric} {_score(node)} at rung {node.rung})')
+                             f'({html.escape(_action(node))}, {node.spec.resolution}px, {self.metric} {_score(node)} at rung {node.rung})')
     self.final_box.layout.display = ''
 
 @patch

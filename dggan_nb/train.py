@@ -146,7 +146,7 @@ def finish_fade(self: Trainer):
     return self
 
 # %% ../nbs/05_train.ipynb #17a96cde
-CHECKPOINT_FORMAT = 1
+CHECKPOINT_FORMAT = 2 # 2: the node's target is `until_kimg` (1 called it `budget_kimg`; still read)
 
 @patch
 def state_dict(self: Trainer) -> dict:

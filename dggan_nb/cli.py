@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 
 from .tensors import pick_device
 from .data import load_source
-from .arch import initial_gan, GanSpec
+from .arch import initial_gan
 from .nets import Gan
 from .core import TrainConfig
 from .train import Trainer, load_gan
@@ -25,7 +25,6 @@ from .search.events import (Event, CandidateStarted, FinalStarted, CandidateProg
 from .store import final_stem
 from .report import write_report
 from .metrics import bench_metrics, Evaluator
-from .store import RunStore
 from .cluster import ClusterError, make_executor, bench_ray
 
 # %% auto #0

@@ -5,7 +5,6 @@
 # %% ../nbs/05_train.ipynb #6c4c37db
 from __future__ import annotations
 import math, time
-from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import Callable
 

@@ -5,7 +5,7 @@
 # %% ../../nbs/08a_search_config.ipynb #fbd92d0f
 from __future__ import annotations
 import math
-from dataclasses import dataclass, asdict, replace
+from dataclasses import dataclass, asdict
 
 from fastcore.basics import patch
 

@@ -10,7 +10,7 @@ from typing import Callable
 
 from fastcore.basics import patch
 
-from ..arch import GrowResolution, progressive_step, progressive_width, action_to_dict, train_flops_per_image
+from ..arch import GrowResolution, progressive_step, progressive_width, action_to_dict
 from ..store import RunStore, Node, rank_finalists
 from .config import SearchConfig
 from .plan import Candidate, StagePlan, Verdict, History, OverrideRequest, apply_request

@@ -478,13 +478,15 @@ def reference_stats(real, # tensor at `resolution` or an object with `.at(resolu
     return FeatureStats(feats, mu, sigma, path)
 
 # %% ../nbs/06_metrics.ipynb #d9cf57f6
-def generate_images(generate: Callable[[int], torch.Tensor], # n → N×C×H×W images
-                    n: int, batch_size: int = 64) -> torch.Tensor:
-    "`n` images from `generate` in batches under `torch.no_grad()`, on the CPU, clamped to [-1, 1] (as a uint8 export would)."
+def generate_images(generate: Callable[[int], torch.Tensor], # n → N×C×H×W images; it batches its own network calls
+                    n: int) -> torch.Tensor:
+    """`n` images from `generate` under `torch.no_grad()`, on the CPU, clamped to [-1, 1] (as a uint8 export would).
+    `generate` is asked for all the images still missing at once: a seeded `lambda n: gan.generate(n, seed=s)` called
+    in pieces would draw the same latents each time and score copies of its first piece."""
     out = []
     with torch.no_grad():
         while (done := sum(len(b) for b in out)) < n:
-            batch = generate(min(batch_size, n - done))
+            batch = generate(n - done)
             if not isinstance(batch, torch.Tensor) or not batch.is_floating_point():
                 raise ValueError('generate(n) must return a float tensor N×C×H×W in [-1, 1], '
                                  f'got {getattr(batch, "dtype", type(batch).__name__)}')
@@ -497,7 +499,7 @@ def fid_kid(generate: Callable[[int], torch.Tensor], real, dataset_name: str, re
     "FID and KID of `n_samples` generated images against cached statistics of `n_samples` real ones at `resolution`."
     extractor = extractor or load_inception()
     ref = reference_stats(real, dataset_name, resolution, n_samples, extractor, cache_dir, batch_size=batch_size)
-    fake = image_features(generate_images(generate, n_samples, batch_size), extractor, batch_size)
+    fake = image_features(generate_images(generate, n_samples), extractor, batch_size)
     return dict(fid=frechet_distance(ref.mu, ref.sigma, *feature_stats(fake)),
                 kid=kernel_inception_distance(ref.features, fake))
 
@@ -550,7 +552,7 @@ class Evaluator:
                  device='cpu', # where SWD and Inception run
                  cache_dir: str | Path | None = None, # reference statistics (FID/KID)
                  dataset_name: str | None = None, # names the cached statistics; default: a hash of the real images
-                 batch_size: int = 64, # images per generator call
+                 batch_size: int = 64, # images per Inception batch (FID/KID)
                  extractor: Callable | None = None, # FID/KID features; default `load_inception(device=device)`
                 ):
         if metric not in ('swd', 'fid', 'kid'): raise ValueError(f"metric must be 'swd', 'fid' or 'kid', got {metric!r}")
@@ -568,7 +570,7 @@ class Evaluator:
 
     def samples(self, generate: Callable[[int], torch.Tensor]) -> tuple[torch.Tensor, int]:
         "`n_samples` generated images at the evaluation resolution, and the generator's own resolution."
-        fake = generate_images(generate, self.n_samples, self.batch_size)
+        fake = generate_images(generate, self.n_samples)
         check_images(fake, 'generated images')
         if fake.shape[1] != self.real.shape[1]:
             raise ValueError(f'the generator makes {fake.shape[1]}-channel images but the real data has {self.real.shape[1]}')

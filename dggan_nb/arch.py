@@ -197,16 +197,18 @@ def action_from_dict(d: dict):
 @dataclass(frozen=True)
 class SearchSpace:
     "The catalogue of growth actions: kernel sizes, widths relative to the neighbour layer, and caps."
-    kernel_sizes: tuple = (1, 3)
+    kernel_sizes: tuple = (1, 3)  # of a new conv layer in G or D
+    step_kernel_sizes: tuple = (1, 3)  # of a resolution step's new layers (G's upsampling and D's downsampling layer)
     width_factors: tuple = (0.5, 1.0, 2.0)  # new width = factor × the neighbouring layer's width
     min_channels: int = 8
     max_channels: int = 64
     max_layers_per_resolution: int = 3  # grown layers (the resolution step included) at one resolution, in G and in D
     max_resolution: int = 32
     def __post_init__(self):
-        for name in ('kernel_sizes', 'width_factors'): object.__setattr__(self, name, tuple(getattr(self, name)))
-        if not self.kernel_sizes or any(k < 1 or k % 2 == 0 for k in self.kernel_sizes):
-            raise ValueError(f'kernel_sizes must be odd numbers, got {self.kernel_sizes}')
+        for name in ('kernel_sizes', 'step_kernel_sizes', 'width_factors'): object.__setattr__(self, name, tuple(getattr(self, name)))
+        for name in ('kernel_sizes', 'step_kernel_sizes'):
+            if not getattr(self, name) or any(k < 1 or k % 2 == 0 for k in getattr(self, name)):
+                raise ValueError(f'{name} must be odd numbers, got {getattr(self, name)}')
         if not self.width_factors or any(f <= 0 for f in self.width_factors):
             raise ValueError(f'width_factors must be positive, got {self.width_factors}')
         if not 1 <= self.min_channels <= self.max_channels:
@@ -230,10 +232,11 @@ class SearchSpace:
         n_g, n_d = self.layers_at_top(spec)
         g_width, d_width = spec.generator.out_channels, spec.discriminator.input_channels
         out = []
-        for k in self.kernel_sizes:
-            for f in self.width_factors:
+        for f in self.width_factors:
+            for k in self.kernel_sizes:
                 if n_g < self.max_layers_per_resolution: out.append(GrowGenerator(k, self.width(g_width, f)))
                 if n_d < self.max_layers_per_resolution: out.append(GrowDiscriminator(k, self.width(d_width, f)))
+            for k in self.step_kernel_sizes:
                 if spec.resolution * 2 <= self.max_resolution:
                     out.append(GrowResolution(k, self.width(g_width, f), k, self.width(d_width, f)))
         return sorted(set(out), key=lambda a: (a.kind, str(a)))

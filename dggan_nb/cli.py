@@ -283,7 +283,7 @@ def bench_train(channels: int = 32, batch_size: int = 32, seconds: float = 10.0,
     return result
 
 # %% ../nbs/11_cli.ipynb #c120a357
-BENCH_CASES = {  # data, resolution, budget_tflop, channels, probe_kimg: budgets at which the fixed schedule's samples are digits and shapes
+BENCH_CASES = {  # data, resolution, budget_tflop, channels, probe_kimg (32 TFLOP: digits from the fixed schedule, but only blobs on the shapes)
     'full': (('digits', 16, 32.0, 32, 4.0), ('shapes', 16, 32.0, 32, 4.0)),
     'quick': (('digits', 8, 0.09, 16, 0.25), ('shapes', 8, 0.09, 16, 0.25)),
 }

@@ -206,9 +206,8 @@ class SearchSpace:
     max_resolution: int = 32
     def __post_init__(self):
         for name in ('kernel_sizes', 'step_kernel_sizes', 'width_factors'): object.__setattr__(self, name, tuple(getattr(self, name)))
-        for name in ('kernel_sizes', 'step_kernel_sizes'):
-            if not getattr(self, name) or any(k < 1 or k % 2 == 0 for k in getattr(self, name)):
-                raise ValueError(f'{name} must be odd numbers, got {getattr(self, name)}')
+        for name, sizes in (('kernel_sizes', self.kernel_sizes), ('step_kernel_sizes', self.step_kernel_sizes)):
+            if not sizes or any(k < 1 or k % 2 == 0 for k in sizes): raise ValueError(f'{name} must be odd numbers, got {sizes}')
         if not self.width_factors or any(f <= 0 for f in self.width_factors):
             raise ValueError(f'width_factors must be positive, got {self.width_factors}')
         if not 1 <= self.min_channels <= self.max_channels:

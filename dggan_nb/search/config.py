@@ -40,6 +40,7 @@ class SearchConfig:
     budget_kimg: float | None = None  # the budget in images shown (thousands) instead; give one of the two
     final_fraction: float = 0.4     # share of the budget kept for the final training of the result
     min_candidates: int = 3         # room to explore: every resolution's share must afford two stages (its step, then convs) of this many candidates
+    keep_fixed_step: bool = False   # the fixed schedule's step trains through every rung: a challenger replaces it only by beating it at the stage's full length
     rungs_by: str = 'compute'       # with a compute budget, rungs are equal compute ('compute': cheaper candidates see more images) or equal images
     stages: int | None = None       # at most this many growth stages (None: until the budget is spent)
     policy: str = 'topk'            # 'topk' (DGGAN) or 'progressive' (the fixed schedule); stored, so resume and forks keep it
@@ -95,6 +96,7 @@ class SearchConfig:
     @classmethod
     def from_dict(cls, d: dict) -> SearchConfig:
         d = dict(d); d.pop('eval_resolution', None)  # runs from before format 4: every node was scored at the target
+        d.setdefault('keep_fixed_step', False)       # runs from before it kept only the policy's survivors
         return cls(**d)
 
 # %% ../../nbs/08a_search_config.ipynb #611fac31
@@ -163,6 +165,13 @@ def survivors(self: SearchConfig, n: int) -> list[int]:
     return out
 
 @patch
+def trained_at_rungs(self: SearchConfig, n: int) -> list[int]:
+    """At most how many of `n` candidates train at each rung: the survivors, and with `keep_fixed_step` the fixed
+    schedule's step besides them at every rung that drops someone (it goes on even when it scores below them)."""
+    extra = int(self.keep_fixed_step and self.policy == 'topk')
+    return [m if r == 0 or m >= n else m + extra for r, m in enumerate(self.survivors(n))]
+
+@patch
 def rung_cost_per_kimg(self: SearchConfig, spec: GanSpec) -> float:
     """What a candidate's rung costs per kimg of `rung_kimg`: its own cost per kimg, or, with rungs of equal compute, that of
     the fixed schedule's complete architecture at its resolution (a rung is then a length of compute, the same for every
@@ -180,7 +189,7 @@ def node_rung_kimg(self: SearchConfig, spec: GanSpec) -> tuple[float, ...]:
 def stage_cost(self: SearchConfig, costs_per_kimg: list[float]) -> float:
     "The budget a stage of candidates that cost `costs_per_kimg` spends through all its rungs (if the dearest survive; whole batches)."
     marks, costs = [0.0] + [self.shown_kimg(k) for k in self.rung_kimg], sorted(costs_per_kimg, reverse=True)
-    return sum(sum(costs[:m]) * (marks[r + 1] - marks[r]) for r, m in enumerate(self.survivors(len(costs))))
+    return sum(sum(costs[:m]) * (marks[r + 1] - marks[r]) for r, m in enumerate(self.trained_at_rungs(len(costs))))
 
 @patch
 def lone_cost(self: SearchConfig, resolution: int) -> float:

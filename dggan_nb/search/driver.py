@@ -241,7 +241,7 @@ def run_rungs(self: Search, decision) -> int | None:
         self._train_nodes([n for n in map(store.node, records[r].trained) if n.status != 'failed' and n.rung < r], r)
         trained = [store.node(i) for i in records[r].trained]
         scores = {n.id: n.score for n in trained if n.status == 'done' and n.rung == r}
-        promoted, by = self.planner.promote(scores, count) if r < self.last_rung else ([], 'the stage winner')
+        promoted, by = self.planner.promote(scores, count, self.planner.incumbent(decision)) if r < self.last_rung else ([], 'the stage winner')
         records[r] = replace(records[r], scores=scores, promoted=promoted, decided_by=by)
         store.update_decision(decision.id, rungs=records,
                               scores={n.id: n.score for n in (store.node(i) for i in decision.children) if n.score is not None})

@@ -10,7 +10,7 @@ from typing import Callable
 
 from fastcore.basics import patch
 
-from ..arch import GrowResolution, progressive_step, progressive_width, action_to_dict
+from ..arch import GrowResolution, progressive_step, progressive_width, action_to_dict, action_from_dict
 from ..store import RunStore, Node, rank_finalists
 from .config import SearchConfig
 from .plan import Candidate, StagePlan, Verdict, History, OverrideRequest, apply_request
@@ -145,6 +145,16 @@ def fixed_step(self: Planner, parent: Node, grow: bool) -> Candidate | None:
     return Candidate(parent.id, step) if step is not None and (step.kind == 'grow_res') == grow else None
 
 @patch
+def incumbent(self: Planner, decision) -> int | None:
+    """The child of `decision` that is the fixed schedule's step from its parent: with `keep_fixed_step` it trains
+    through every rung (None: the option is off, or no child is that step)."""
+    if not self.config.keep_fixed_step: return None
+    for child in map(self.store.node, decision.children):
+        action = action_from_dict(child.action)
+        if Candidate(child.parent_id, action) == self.fixed_step(self.store.node(child.parent_id), action.kind == 'grow_res'): return child.id
+    return None
+
+@patch
 def draft(self: Planner, stage: int,
           grow: bool | None = None, # True: a stage of resolution steps, False: of convs (default: as the budget's share says)
          ) -> StagePlan:
@@ -217,9 +227,12 @@ def decide(self: Planner, plan: StagePlan, # the fitted draft
     return apply_request(plan, request, history)
 
 @patch
-def promote(self: Planner, scores: dict[int, float], count: int) -> tuple[list[int], str]:
-    "Who goes on from a rung: the policy's choice, less the nodes a person dropped, plus those a person promoted."
+def promote(self: Planner, scores: dict[int, float], count: int,
+            keep: int | None = None, # the fixed schedule's step (see `incumbent`): it goes on besides the policy's choice
+           ) -> tuple[list[int], str]:
+    "Who goes on from a rung: the policy's choice (and `keep`), less the nodes a person dropped, plus those a person promoted."
     chosen, by = self.policy.promote(scores, count)
+    if keep in scores and keep not in chosen: chosen, by = chosen + [keep], f'{by}, the fixed step kept'
     self._read_requests()
     with self._lock:
         promote, drop = self._promote & set(scores), self._drop & set(scores)

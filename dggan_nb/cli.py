@@ -124,7 +124,7 @@ def _run_search(search: Search) -> dict:
 def _search_config(args) -> SearchConfig:
     return SearchConfig(data=str(args.data), resolution=args.resolution, k=args.k, p=args.p, probe_kimg=args.probe_kimg, eta=args.eta,
                         rungs=args.rungs, budget_tflop=args.budget_tflop, budget_kimg=args.budget_kimg,
-                        min_candidates=args.min_candidates, final_fraction=args.final_fraction, stages=args.stages,
+                        min_candidates=args.min_candidates, keep_fixed_step=args.keep_fixed_step, final_fraction=args.final_fraction, stages=args.stages,
                         policy=args.policy, metric=args.metric, eval_samples=args.eval_samples, channels=args.channels,
                         latent_dim=args.latent_dim, train=TrainConfig(batch_size=args.batch_size), device=args.device, seed=args.seed)
 
@@ -189,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument('--rungs', type=int, default=d.rungs, help='rungs per stage; rung r trains to probe-kimg·eta^r (1: no halving)')
     g.add_argument('--min-candidates', type=int, default=d.min_candidates,
                    help='room to explore: a budget that cannot give every resolution from 8px on a stage of this many candidates is refused')
+    g.add_argument('--keep-fixed-step', action=argparse.BooleanOptionalAction, default=d.keep_fixed_step,
+                   help="the fixed schedule's step trains through every rung, so a challenger must beat it at full length")
     _add_budget_args(g)
     g.add_argument('--policy', choices=['topk', 'progressive'], default='topk', help="'progressive' runs the fixed schedule on the same code path")
     _add_executor_args(g)
@@ -199,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    'the budget left after the final phase.')
     _add_training_args(t)
     _add_budget_args(t)
-    t.set_defaults(func=cmd_train, policy='progressive', k=d.k, p=d.p, probe_kimg=d.probe_kimg, eta=d.eta, rungs=d.rungs, min_candidates=d.min_candidates)
+    t.set_defaults(func=cmd_train, policy='progressive', k=d.k, p=d.p, probe_kimg=d.probe_kimg, eta=d.eta, rungs=d.rungs, min_candidates=d.min_candidates, keep_fixed_step=False)
     r = sub.add_parser('resume', help='continue a stopped or killed search', description='Continue the search in RUN with its own policy and settings: the node that was in flight goes back to its last completed rung.')
     r.add_argument('run', help='the run folder')
     _add_executor_args(r)
@@ -285,7 +287,7 @@ def bench_train(channels: int = 32, batch_size: int = 32, seconds: float = 10.0,
 # %% ../nbs/11_cli.ipynb #c120a357
 BENCH_CASES = {  # data, resolution, budget_tflop, channels, probe_kimg (32 TFLOP: digits from the fixed schedule, but only blobs on the shapes)
     'full': (('digits', 16, 32.0, 32, 4.0), ('shapes', 16, 32.0, 32, 4.0)),
-    'quick': (('digits', 8, 0.09, 16, 0.25), ('shapes', 8, 0.09, 16, 0.25)),
+    'quick': (('digits', 8, 0.1, 16, 0.25), ('shapes', 8, 0.1, 16, 0.25)),
 }
 
 def bench_search(quick: bool = False, # the same protocol on small budgets (8×8, about a minute)

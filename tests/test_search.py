@@ -5,7 +5,7 @@ from pathlib import Path
 from dggan_nb.store import RunStore
 
 TINY = ['--resolution', '8', '--channels', '8', '--latent-dim', '16', '--batch-size', '16', '--device', 'cpu',
-        '--probe-kimg', '0.096', '--budget-kimg', '3', '--eval-samples', '64', '--k', '2', '--p', '0.5']
+        '--probe-kimg', '0.096', '--budget-kimg', '3', '--eval-samples', '64', '--k', '2', '--p', '0.5', '--min-candidates', '1']
 
 def history(run: Path) -> list:
     "Every node, every training segment (the final phase's too) and the decisions' rungs."

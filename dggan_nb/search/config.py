@@ -39,8 +39,8 @@ class SearchConfig:
     budget_tflop: float | None = None # the budget in compute: 1e12 FLOPs of G and D (default DEFAULT_BUDGET_TFLOP, unless budget_kimg is given)
     budget_kimg: float | None = None  # the budget in images shown (thousands) instead; give one of the two
     final_fraction: float = 0.4     # share of the budget kept for the final training of the result
-    min_candidates: int = 3         # room to explore: every resolution's share must afford two stages (its step, then convs) of this many candidates
-    keep_fixed_step: bool = False   # the fixed schedule's step trains through every rung: a challenger replaces it only by beating it at the stage's full length
+    min_candidates: int = 2         # room to explore: every resolution's share must afford two stages (its step, then convs) of this many candidates, all to the last rung with keep_fixed_step
+    keep_fixed_step: bool = True    # the fixed schedule's step trains through every rung: a challenger replaces it only by beating it at the stage's full length
     rungs_by: str = 'compute'       # with a compute budget, rungs are equal compute ('compute': cheaper candidates see more images) or equal images
     stages: int | None = None       # at most this many growth stages (None: until the budget is spent)
     policy: str = 'topk'            # 'topk' (DGGAN) or 'progressive' (the fixed schedule); stored, so resume and forks keep it

@@ -156,7 +156,7 @@ class Rung:
     trained: list # node ids that train to this rung
     scores: dict | None = None # node id → score at this rung; None until the rung is scored
     promoted: list = field(default_factory=list) # node ids that go on to the next rung ([] at the last)
-    decided_by: str = '' # who chose `promoted`: 'policy:<name>', 'person', 'nobody dropped' or 'the stage winner'
+    decided_by: str = '' # who chose `promoted`: 'policy:<name>' (', the fixed step kept' when it went on besides), 'person', 'nobody dropped' or 'the stage winner'
     @property
     def scored(self) -> bool: "The rung is over: its nodes were scored and the promotion decided."; return self.scores is not None
     def to_dict(self) -> dict:

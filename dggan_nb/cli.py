@@ -19,7 +19,7 @@ from .nets import Gan
 from .core import TrainConfig
 from .train import Trainer, load_gan
 from .search.driver import Search
-from .search.config import SearchConfig, DEFAULT_BUDGET_TFLOP
+from .search.config import SearchConfig, DEFAULT_BUDGET_MINUTES
 from .search.events import (Event, CandidateStarted, FinalStarted, CandidateProgress, CandidateScored, FinalScored, CandidateFailed,
                                     DecisionMade, CandidatesPromoted, SearchFinished)
 from .store import final_stem
@@ -45,9 +45,12 @@ def _add_training_args(p: argparse.ArgumentParser):
 def _add_budget_args(p: argparse.ArgumentParser):
     d = SearchConfig()
     budget = p.add_mutually_exclusive_group()
+    budget.add_argument('--budget-minutes', type=float, default=None,
+                        help=f'the budget in minutes on this device: training, scoring and the final phase, priced by a calibration of a few seconds '
+                             f'(default {DEFAULT_BUDGET_MINUTES:g}, or the smallest budget that explores if this device needs more)')
     budget.add_argument('--budget-tflop', type=float, default=None,
-                        help=f'the budget in compute, 1e12 FLOPs of G and D (default {DEFAULT_BUDGET_TFLOP:g}); probes, promotions and the final phase count')
-    budget.add_argument('--budget-kimg', type=float, default=None, help='the budget in images shown (thousands) instead of compute')
+                        help='the budget in compute instead, 1e12 FLOPs of G and D (reproducible on any device); probes, promotions and the final phase count')
+    budget.add_argument('--budget-kimg', type=float, default=None, help='the budget in images shown (thousands) instead')
     p.add_argument('--final-fraction', type=float, default=d.final_fraction, help='share of the budget kept for training the result')
     p.add_argument('--stages', type=int, default=None, help='at most this many growth stages (default: until the budget is spent)')
     p.add_argument('--metric', choices=['swd', 'fid', 'kid'], default=d.metric, help='how candidates are scored (FID/KID need Inception weights)')
@@ -109,12 +112,14 @@ def _run_search(search: Search) -> dict:
                    result_score=result.score if result else None, final_score=final.score if final else None,
                    final=str(search.store.folder/f'{final_stem(search.branch)}.pt') if final else None,
                    metric=search.config.metric, kimg_shown=search.kimg_shown(), tflop_spent=search.tflop_spent(),
+                   budget=search.config.budget, budget_unit=search.config.budget_unit, spent=search.spent(),
                    exploration_share=search.exploration_share(), nodes=len(search.history()), stages=search.stages_done(),
                    seconds=seconds, train_s=sum(s.train_s or 0 for s in segments), eval_s=sum(s.eval_s or 0 for s in segments),
                    report=str(report/'report.html'))
     if final:
         print(f"final model (node {summary['result_node']}, trained on): {summary['metric']} {final.score:.2f} after "
               f"{summary['tflop_spent']:.2f} TFLOP ({summary['kimg_shown']:.1f} kimg) and {summary['nodes']} nodes in {seconds:.0f} s "
+              + (f"({summary['spent']:.2f} of {summary['budget']:g} minutes planned) " if summary['budget_unit'] == 'minutes' else '') +
               f"(scoring {summary['eval_s']:.0f} s; {100 * summary['exploration_share']:.0f}% of the compute on exploration); "
               f"{summary['final']}; report: {summary['report']}")
     else: print(f"no final model: the search stopped before the final phase ({summary['nodes']} nodes); report: {summary['report']}")
@@ -124,15 +129,25 @@ def _run_search(search: Search) -> dict:
 def _search_config(args) -> SearchConfig:
     return SearchConfig(data=str(args.data), resolution=args.resolution, k=args.k, p=args.p, probe_kimg=args.probe_kimg, eta=args.eta,
                         rungs=args.rungs, budget_tflop=args.budget_tflop, budget_kimg=args.budget_kimg,
+                        budget_minutes=args.budget_minutes if _budget_given(args) else DEFAULT_BUDGET_MINUTES,
                         min_candidates=args.min_candidates, keep_fixed_step=args.keep_fixed_step, final_fraction=args.final_fraction, stages=args.stages,
                         policy=args.policy, metric=args.metric, eval_samples=args.eval_samples, channels=args.channels,
                         latent_dim=args.latent_dim, train=TrainConfig(batch_size=args.batch_size), device=args.device, seed=args.seed)
+
+def _budget_given(args) -> bool: return any(v is not None for v in (args.budget_minutes, args.budget_tflop, args.budget_kimg))
 
 def cmd_grow(args) -> dict:
     "Start a DGGAN search (or the fixed schedule with --policy progressive) in a new run folder."
     config = _search_config(args)
     out = Path(args.out or f'runs/{args.policy}-{Path(str(args.data)).name}-{args.resolution}')
-    return _run_search(_search_on(args, lambda executor: Search.create(out, config, executor=executor)))
+    if config.budget_unit == 'minutes': print(f'pricing this device: a few training steps of {len(config.calibration_specs())} architectures and a score at each resolution', flush=True)
+    search = _search_on(args, lambda executor: Search.create(out, config, executor=executor, raise_budget=not _budget_given(args)))
+    if search.config.budget_unit == 'minutes':
+        raised = search.config.budget_minutes > config.budget_minutes
+        print(f'budget: {search.config.budget_minutes:g} minutes on {search.config.cost_model.device}'
+              + (f' (the default {config.budget_minutes:g} cannot explore on this device now: raised to the smallest that does)' if raised else '')
+              + f'; priced in {search.config.cost_model.calibration_s:.0f} s, counted in the budget', flush=True)
+    return _run_search(search)
 
 def cmd_train(args) -> dict:
     "`dggan train` is `dggan grow --policy progressive`: Progressive GAN's fixed schedule on the search's code path."

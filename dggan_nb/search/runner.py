@@ -78,8 +78,8 @@ def _deadline(progress: Callable | None, deadline: float) -> Callable:
     "`progress`, and past `deadline` (perf_counter seconds) the node's target becomes what it has seen: training ends there."
     def check(trainer, rec):
         stop = progress(trainer, rec) if progress else None
-        if time.perf_counter() >= deadline: trainer.until_kimg = trainer.kimg
-        return stop
+        if stop or time.perf_counter() < deadline: return stop
+        trainer.until_kimg = trainer.kimg; return True
     return check
 
 class Runner:

@@ -8,11 +8,13 @@ from dggan_nb.search.config import SearchConfig, DEFAULT_BUDGET_MINUTES
 
 ROOT = Path(__file__).resolve().parent.parent
 
-def readme_main_command() -> str:
-    "The shell block of the README's 'Set up and run the main job' paragraph, as a user would copy it."
+def readme_block(heading: str) -> str:
+    "The first shell block after `heading` in README.md, as a user would copy it."
     readme = (ROOT / 'README.md').read_text()
-    section = readme[readme.index('**Set up and run the main job**'):]
+    section = readme[readme.index(heading):]
     return re.search(r'```sh\n(.+?)\n```', section, re.S).group(1).strip()
+
+def readme_main_command() -> str: return readme_block('**Set up and run the main job**')
 
 def test_readme_main_command_in_a_fresh_clone(tmp_path):
     command = readme_main_command()
@@ -52,3 +54,11 @@ def test_readme_main_command_in_a_fresh_clone(tmp_path):
     assert final.score < 0.6 * untrained, (final.score, untrained)
     print(f'the README main job: budget {budget_s:.0f} s, spent {spent_s:.0f} s by its account, setup and run {took_s:.0f} s in all')
     print(out.stdout.splitlines()[-1])
+    # then the model, as the README uses it: samples and scores of the run it just made
+    use = readme_block('**Use the model**')
+    assert 'dggan sample' in use and 'dggan eval' in use
+    out = subprocess.run(['bash', '-c', use], cwd=clone, env=env, capture_output=True, text=True, timeout=1800)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    for path in re.findall(r'--out (\S+)', use): assert (clone / path).exists(), path
+    assert 'SWD' in out.stdout and 'KID' in out.stdout, out.stdout
+    print(out.stdout[-600:])

@@ -144,6 +144,7 @@ def cmd_resume(args) -> dict:
     return _run_search(_search_on(args, lambda executor: Search.resume(args.run, executor=executor)))
 
 def cmd_report(args) -> dict:
+    "`dggan report`: write a run's report (tree, scores, best G/D, samples) into RUN/report or `--out`."
     out = write_report(args.run, args.out)
     print(f'report: {out/"report.html"}')
     return dict(report=str(out))
@@ -173,6 +174,7 @@ def _search_on(args, make) -> Search:
 
 # %% ../nbs/11_cli.ipynb #681ee29d
 def build_parser() -> argparse.ArgumentParser:
+    "The `dggan` command line: every command and its flags."
     parser = argparse.ArgumentParser(prog='dggan', description='Dynamically Grown GANs: grow, train, evaluate and benchmark from the command line.')
     sub = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
     g = sub.add_parser('grow', help='grow a GAN with the DGGAN search (top-K growth over the history)',

@@ -238,13 +238,14 @@ def close(self: RayExecutor):
     self.started_ray = False
 
 @patch
-def __enter__(self: RayExecutor): return self
+def __enter__(self: RayExecutor): "`with RayExecutor(...) as executor:` closes it when the block ends."; return self
 
 @patch
-def __exit__(self: RayExecutor, *exc): self.close()
+def __exit__(self: RayExecutor, *exc): "Close it: a local Ray started here stops."; self.close()
 
 @patch
 def __repr__(self: RayExecutor):
+    "How many candidates it trains at once, on what, and where Ray runs."
     where = 'a local Ray started here' if self.started_ray else f'Ray on {self.machines()} machine(s)' if self.ray.is_initialized() else 'closed'
     return (f'RayExecutor({self.workers or "as many as fit"} at once, {self.threads_per_worker} thread(s) each'
             + (f', {self.gpus_per_candidate:g} GPU each' if self.gpus_per_candidate else '') + f'; {where})')

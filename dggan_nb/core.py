@@ -61,6 +61,6 @@ class TrainConfig:
         if self.batch_size < 2: raise ValueError(f'batch_size must be ≥ 2 (minibatch stddev needs pairs), got {self.batch_size}')
         if not 0 <= self.fade_fraction <= 1: raise ValueError(f'fade_fraction must be in [0, 1], got {self.fade_fraction}')
         if self.lr <= 0: raise ValueError(f'lr must be positive, got {self.lr}')
-    def to_dict(self) -> dict: return asdict(self)
+    def to_dict(self) -> dict: "The settings as plain data for JSON."; return asdict(self)
     @classmethod
-    def from_dict(cls, d: dict) -> TrainConfig: return cls(**d)
+    def from_dict(cls, d: dict) -> TrainConfig: "The settings that `to_dict` wrote."; return cls(**d)

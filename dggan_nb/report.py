@@ -138,6 +138,7 @@ def plot_schedule(nodes: list[Node], # the run's nodes (every segment's node amo
 
 # %% ../nbs/09_report.ipynb #0b3659a9
 class ScorePoint(NamedTuple):
+    "One point of the score curve: a node's score when a segment of training ended."
     kimg_shown: float # images the search had shown when the segment ended, in thousands
     score: float
     resolution: int

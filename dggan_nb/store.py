@@ -166,6 +166,7 @@ class Rung:
                                                         decided_by=self.decided_by)
     @classmethod
     def from_dict(cls, d: dict) -> Rung:
+        "The rung that `to_dict` wrote."
         scores = None if 'scores' not in d else {int(k): v for k, v in d['scores'].items()}
         return cls(d['rung'], d['kimg'], list(d['trained']), scores, list(d.get('promoted', [])), d.get('decided_by', ''))
 
@@ -284,7 +285,7 @@ class RunStore:
         return cls(folder, readonly=readonly)
 
     @property
-    def format_version(self) -> int: return self.meta['format_version']
+    def format_version(self) -> int: "The version of the store's layout that wrote this run."; return self.meta['format_version']
 
     def _connect(self) -> sqlite3.Connection:
         uri = self.path.resolve().as_uri() + ('?mode=ro' if self.readonly else '?mode=rw')
@@ -641,6 +642,7 @@ def nodes_table(nodes: list[Node], # e.g. `store.nodes()` or `store.best(5)`
 
 @patch
 def __repr__(self: RunStore) -> str:
+    "The folder, counts of nodes by status, of decisions and events, and a table of the nodes."
     if self._closed: return f'RunStore({str(self.folder)!r}, closed)'
     counts = dict(self.db.execute('SELECT status, COUNT(*) FROM nodes GROUP BY status').fetchall())
     n_decisions, n_events = (self.db.execute(f'SELECT COUNT(*) FROM {t}').fetchone()[0] for t in ('decisions', 'events'))

@@ -92,22 +92,23 @@ class SearchConfig:
         elif self.node_kimg_progressive < self.train.batch_size / 1000:
             raise ValueError(f'budget_{self.budget_unit}={self.budget:g} leaves less than one batch per node of the fixed schedule: raise it')
 
-    def to_dict(self) -> dict: return asdict(self)
+    def to_dict(self) -> dict: "The settings as plain data for JSON."; return asdict(self)
     @classmethod
     def from_dict(cls, d: dict) -> SearchConfig:
+        "The settings that `to_dict` wrote, runs from older versions included."
         d = dict(d); d.pop('eval_resolution', None)  # runs from before format 4: every node was scored at the target
         d.setdefault('keep_fixed_step', False)       # runs from before it kept only the policy's survivors
         return cls(**d)
 
 # %% ../../nbs/08a_search_config.ipynb #611fac31
 @patch(as_prop=True)
-def budget_unit(self: SearchConfig) -> str: return 'kimg' if self.budget_kimg is not None else 'tflop'
+def budget_unit(self: SearchConfig) -> str: "The unit the budget was given in: 'kimg' or 'tflop'."; return 'kimg' if self.budget_kimg is not None else 'tflop'
 
 @patch(as_prop=True)
-def budget(self: SearchConfig) -> float: return self.budget_kimg if self.budget_kimg is not None else self.budget_tflop
+def budget(self: SearchConfig) -> float: "The whole run's budget, in `budget_unit`."; return self.budget_kimg if self.budget_kimg is not None else self.budget_tflop
 
 @patch(as_prop=True)
-def search_budget(self: SearchConfig) -> float: return self.budget * (1 - self.final_fraction)
+def search_budget(self: SearchConfig) -> float: "The budget's share for the search, before the final phase."; return self.budget * (1 - self.final_fraction)
 
 @patch
 def cost_per_kimg(self: SearchConfig, spec: GanSpec) -> float:
@@ -125,7 +126,7 @@ def whole_batches_kimg(self: SearchConfig, kimg: float) -> float:
     return math.floor(round(kimg * 1000 / self.train.batch_size, 6)) * self.train.batch_size / 1000
 
 @patch(as_prop=True)
-def resolution_steps(self: SearchConfig) -> int: return int(math.log2(self.resolution // 4))
+def resolution_steps(self: SearchConfig) -> int: "Doublings from 4px to the target resolution."; return int(math.log2(self.resolution // 4))
 
 @patch
 def fixed_schedule(self: SearchConfig) -> list[GanSpec]:

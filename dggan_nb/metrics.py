@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from .tensors import pick_device
-from .core import check_resolution, atomic_path
+from .core import check_resolution, atomic_path, SettingError
 
 # %% auto #0
 __all__ = ['BINOMIAL_TAPS', 'BINOMIAL_5x5', 'INCEPTION_ENV', 'check_images', 'smooth_fields', 'pyr_down', 'pyr_up',
@@ -457,7 +457,7 @@ def real_images_at(real, # N×C×H×W tensor in [-1, 1] at `resolution`, or an o
         raise ValueError(f'real images are {images.shape[2]}×{images.shape[3]} but the evaluation resolution is '
                          f'{resolution}: pass images at {resolution}×{resolution} or an object with .at(resolution)')
     if len(images) < n:
-        raise ValueError(f'need {n} real images but got {len(images)}: lower n_samples or give more data')
+        raise SettingError(f'need {n} real images but got {len(images)}: lower n_samples or give more data', 'n_samples')
     if len(images) == n: return images
     return images[torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))[:n]]
 

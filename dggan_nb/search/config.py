@@ -9,7 +9,7 @@ from dataclasses import dataclass, asdict
 
 from fastcore.basics import patch
 
-from ..core import TrainConfig
+from ..core import TrainConfig, SettingError
 from ..arch import GanSpec, SearchSpace, initial_gan, progressive_schedule, train_flops_per_image
 
 # %% auto #0
@@ -59,38 +59,40 @@ class SearchConfig:
         if isinstance(self.train, dict): object.__setattr__(self, 'train', TrainConfig.from_dict(self.train))
         if self.space is None: object.__setattr__(self, 'space', SearchSpace(max_resolution=self.resolution))
         if self.budget_kimg is not None and self.budget_tflop is not None:
-            raise ValueError(f'give one budget, budget_tflop (compute) or budget_kimg (images), not both: got {self.budget_tflop:g} TFLOP and {self.budget_kimg:g} kimg')
+            raise SettingError(f'give one budget, budget_tflop (compute) or budget_kimg (images), not both: got {self.budget_tflop:g} TFLOP and {self.budget_kimg:g} kimg', 'budget_tflop', 'budget_kimg')
         if self.budget_kimg is None and self.budget_tflop is None: object.__setattr__(self, 'budget_tflop', DEFAULT_BUDGET_TFLOP)
-        if not isinstance(self.k, int) or self.k < 1: raise ValueError(f'k (parents per stage) must be an integer ≥ 1, got {self.k!r}')
-        if not 0 < self.p <= 1: raise ValueError(f'p (the probability of keeping a candidate) must be in (0, 1], got {self.p!r}')
-        if self.probe_kimg <= 0: raise ValueError(f'probe_kimg must be positive, got {self.probe_kimg}')
-        if not isinstance(self.eta, int) or self.eta < 2: raise ValueError(f'eta (1/eta of the candidates go on at each rung) must be an integer ≥ 2, got {self.eta!r}')
-        if not isinstance(self.rungs, int) or self.rungs < 1: raise ValueError(f'rungs must be an integer ≥ 1, got {self.rungs!r}')
-        if not 0 <= self.final_fraction < 1: raise ValueError(f'final_fraction must be in [0, 1), got {self.final_fraction}')
-        if not isinstance(self.min_candidates, int) or self.min_candidates < 1: raise ValueError(f'min_candidates must be an integer ≥ 1, got {self.min_candidates!r}')
-        if self.rungs_by not in ('compute', 'images'): raise ValueError(f"rungs_by must be 'compute' or 'images', got {self.rungs_by!r}")
-        if self.policy not in POLICIES: raise ValueError(f'policy must be one of {POLICIES}, got {self.policy!r}')
-        if self.metric not in METRICS: raise ValueError(f'metric must be one of {METRICS}, got {self.metric!r}')
-        if self.stages is not None and self.stages < 0: raise ValueError(f'stages must be ≥ 0, got {self.stages}')
+        if not isinstance(self.k, int) or self.k < 1: raise SettingError(f'k (parents per stage) must be an integer ≥ 1, got {self.k!r}', 'k')
+        if not 0 < self.p <= 1: raise SettingError(f'p (the probability of keeping a candidate) must be in (0, 1], got {self.p!r}', 'p')
+        if self.probe_kimg <= 0: raise SettingError(f'probe_kimg must be positive, got {self.probe_kimg}', 'probe_kimg')
+        if not isinstance(self.eta, int) or self.eta < 2: raise SettingError(f'eta (1/eta of the candidates go on at each rung) must be an integer ≥ 2, got {self.eta!r}', 'eta')
+        if not isinstance(self.rungs, int) or self.rungs < 1: raise SettingError(f'rungs must be an integer ≥ 1, got {self.rungs!r}', 'rungs')
+        if not 0 <= self.final_fraction < 1: raise SettingError(f'final_fraction must be in [0, 1), got {self.final_fraction}', 'final_fraction')
+        if not isinstance(self.min_candidates, int) or self.min_candidates < 1: raise SettingError(f'min_candidates must be an integer ≥ 1, got {self.min_candidates!r}', 'min_candidates')
+        if self.rungs_by not in ('compute', 'images'): raise SettingError(f"rungs_by must be 'compute' or 'images', got {self.rungs_by!r}", 'rungs_by')
+        if self.policy not in POLICIES: raise SettingError(f'policy must be one of {POLICIES}, got {self.policy!r}', 'policy')
+        if self.metric not in METRICS: raise SettingError(f'metric must be one of {METRICS}, got {self.metric!r}', 'metric')
+        if self.stages is not None and self.stages < 0: raise SettingError(f'stages must be ≥ 0, got {self.stages}', 'stages')
         if self.space.max_resolution != self.resolution:
-            raise ValueError(f'the search space grows to {self.space.max_resolution}px but the target resolution is {self.resolution}: make them equal')
-        if self.eval_samples < 16: raise ValueError(f'eval_samples must be at least 16, got {self.eval_samples}')
-        if self.budget <= 0: raise ValueError(f'budget_{self.budget_unit} must be positive, got {self.budget}')
+            raise SettingError(f'the search space grows to {self.space.max_resolution}px but the target resolution is {self.resolution}: make them equal', 'space')
+        if self.eval_samples < 16: raise SettingError(f'eval_samples must be at least 16, got {self.eval_samples}', 'eval_samples')
+        if self.budget <= 0: raise SettingError(f'budget_{self.budget_unit} must be positive, got {self.budget}', f'budget_{self.budget_unit}')
         if self.policy == 'topk':
             steps = self.resolution_steps
             if self.stages is not None and self.stages < steps:
-                raise ValueError(f'{self.stages} stages cannot reach {self.resolution}px: it takes {steps} resolution steps from 4px; '
-                                 f'give stages ≥ {steps} or None')
+                raise SettingError(f'stages={self.stages} cannot reach {self.resolution}px: it takes {steps} resolution steps from 4px; '
+                                   f'give stages ≥ {steps}, or leave it unset', 'stages')
             if self.budget < self.smallest_budget() - 1e-9:
                 need, reach, unit = _ceil3(self.smallest_budget()), _ceil3(self.smallest_budget(explore=False)), f'budget_{self.budget_unit}'
                 what = (f'cannot reach {self.resolution}px: the root and {steps} resolution steps, each trained to the last rung '
                         f'({self.rung_kimg[-1]:g} kimg), need {unit}={reach:g}' if self.budget < reach - 1e-9 else
                         f'reaches {self.resolution}px but leaves no room to explore: every resolution from 8px on needs two stages '
                         f'(the step into it, then one of convs) of {self.min_candidates} candidates within its share')
-                raise ValueError(f'{unit}={self.budget:g} {what}; the smallest budget that also explores is {unit}={need:g} '
-                                 f'(with final_fraction={self.final_fraction}): raise the budget, or lower probe_kimg, rungs or min_candidates')
+                raise SettingError(f'{unit}={self.budget:g} {what}; the smallest budget that also explores is {unit}={need:g} '
+                                   f'(with final_fraction={self.final_fraction}): raise {unit}, or lower probe_kimg, rungs or min_candidates',
+                                   unit, 'final_fraction', 'probe_kimg', 'rungs', 'min_candidates')
         elif self.node_kimg_progressive < self.train.batch_size / 1000:
-            raise ValueError(f'budget_{self.budget_unit}={self.budget:g} leaves less than one batch per node of the fixed schedule: raise it')
+            raise SettingError(f'budget_{self.budget_unit}={self.budget:g} leaves less than one batch per node of the fixed schedule: raise it',
+                               f'budget_{self.budget_unit}')
 
     def to_dict(self) -> dict: "The settings as plain data for JSON."; return asdict(self)
     @classmethod

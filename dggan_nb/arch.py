@@ -11,10 +11,11 @@ from pathlib import Path
 from .core import check_resolution, atomic_path
 
 # %% auto #0
-__all__ = ['LAYER_KINDS', 'ACTION_TYPES', 'G_PASSES', 'D_PASSES', 'LayerSpec', 'GeneratorSpec', 'DiscriminatorSpec', 'GanSpec',
-           'initial_gan', 'GrowGenerator', 'GrowDiscriminator', 'GrowResolution', 'action_to_dict', 'action_from_dict',
-           'SearchSpace', 'progressive_width', 'progressive_schedule', 'progressive_step', 'forward_macs',
-           'train_flops_per_image', 'new_layer_indices', 'draw', 'GraphvizMissing', 'render', 'save_drawing']
+__all__ = ['LAYER_KINDS', 'ACTION_TYPES', 'G_PASSES', 'D_PASSES', 'COST_FEATURES', 'LayerSpec', 'GeneratorSpec',
+           'DiscriminatorSpec', 'GanSpec', 'initial_gan', 'GrowGenerator', 'GrowDiscriminator', 'GrowResolution',
+           'action_to_dict', 'action_from_dict', 'SearchSpace', 'progressive_width', 'progressive_schedule',
+           'progressive_step', 'forward_macs', 'train_flops_per_image', 'activations_per_image', 'cost_features',
+           'new_layer_indices', 'draw', 'GraphvizMissing', 'render', 'save_drawing']
 
 # %% ../nbs/03_arch.ipynb #d4c93bc1
 LAYER_KINDS = ('conv', 'up', 'down')
@@ -310,6 +311,21 @@ def train_flops_per_image(spec: GanSpec) -> int:
     "FLOPs of G and D, forward and backward, that one training image costs (2 FLOPs per multiply-add)."
     macs = forward_macs(spec)
     return 2 * (G_PASSES * macs['G'] + D_PASSES * macs['D'])
+
+# %% ../nbs/03_arch.ipynb #f0a18d15
+COST_FEATURES = ('image', 'mflop', 'activations_1e4', 'layers')  # per training image; see `cost_features`
+
+def activations_per_image(spec: GanSpec) -> int:
+    "Activation elements of one training image, pass-weighted like the FLOPs: every layer's output in G and in D."
+    g, d = spec.generator, spec.discriminator
+    g_act = g.head_channels * 16 + sum(l.out_channels * r * r for l, r in zip(g.layers, g.layer_resolutions())) + g.image_channels * g.resolution ** 2
+    d_act = d.input_channels * d.resolution ** 2 + sum(l.out_channels * r * r for l, r in zip(d.layers, d.layer_resolutions())) + d.head_channels * 17
+    return G_PASSES * g_act + D_PASSES * d_act
+
+def cost_features(spec: GanSpec) -> tuple[float, ...]:
+    "What a training image of `spec` costs, as the features of `COST_FEATURES`: 1, MFLOPs, activations/1e4, layers."
+    return (1.0, train_flops_per_image(spec) / 1e6, activations_per_image(spec) / 1e4,
+            float(len(spec.generator.layers) + len(spec.discriminator.layers)))
 
 # %% ../nbs/03_arch.ipynb #db8e3139
 def _fmt_count(n: int) -> str: return f'{n/1e6:.2f}M' if n >= 1e6 else f'{n/1e3:.1f}k' if n >= 1e3 else str(n)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_cli.ipynb #84e03af1
 from __future__ import annotations
-import argparse, sys, time
+import argparse, json, sys, time
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable
@@ -12,24 +12,25 @@ from typing import Callable
 import torch
 from tqdm.auto import tqdm
 
-from .tensors import pick_device
+from .tensors import pick_device, save_image_grid
 from .data import load_source
 from .arch import initial_gan
 from .nets import Gan
-from .core import TrainConfig, SettingError
-from .train import Trainer, load_gan
+from .core import TrainConfig, SettingError, atomic_write_text
+from .train import Trainer, load_gan, sample_images, save_samples, interpolate
 from .search.driver import Search
-from .search.config import SearchConfig, DEFAULT_BUDGET_TFLOP
+from .search.config import SearchConfig, DEFAULT_BUDGET_MINUTES
 from .search.events import (Event, CandidateStarted, FinalStarted, CandidateProgress, CandidateScored, FinalScored, CandidateFailed,
                                     DecisionMade, CandidatesPromoted, SearchFinished)
-from .store import final_stem, NoRunError
+from .store import RunStore, final_stem, NoRunError
 from .report import write_report
 from .metrics import bench_metrics, Evaluator, fid_kid, load_inception
 from .cluster import ClusterError, make_executor, bench_ray
 
 # %% auto #0
-__all__ = ['BENCH_CASES', 'ProgressBars', 'cmd_grow', 'cmd_train', 'cmd_resume', 'cmd_report', 'build_parser', 'in_cli_words',
-           'run_command', 'main', 'bench_train', 'bench_search', 'bench_dashboard']
+__all__ = ['SAMPLE_N', 'EVAL_METRICS', 'BENCH_CASES', 'ProgressBars', 'cmd_grow', 'cmd_train', 'cmd_resume', 'cmd_report',
+           'cmd_sample', 'cmd_eval', 'build_parser', 'in_cli_words', 'run_command', 'main', 'bench_train',
+           'bench_search', 'bench_dashboard']
 
 # %% ../nbs/11_cli.ipynb #016b21c4
 def _add_training_args(p: argparse.ArgumentParser):
@@ -45,9 +46,12 @@ def _add_training_args(p: argparse.ArgumentParser):
 def _add_budget_args(p: argparse.ArgumentParser):
     d = SearchConfig()
     budget = p.add_mutually_exclusive_group()
+    budget.add_argument('--budget-minutes', type=float, default=None,
+                        help=f'the budget in minutes on this device: training, scoring and the final phase, priced by a calibration of a few seconds '
+                             f'(default {DEFAULT_BUDGET_MINUTES:g}, or the smallest budget that explores if this device needs more)')
     budget.add_argument('--budget-tflop', type=float, default=None,
-                        help=f'the budget in compute, 1e12 FLOPs of G and D (default {DEFAULT_BUDGET_TFLOP:g}); probes, promotions and the final phase count')
-    budget.add_argument('--budget-kimg', type=float, default=None, help='the budget in images shown (thousands) instead of compute')
+                        help='the budget in compute instead, 1e12 FLOPs of G and D (reproducible on any device); probes, promotions and the final phase count')
+    budget.add_argument('--budget-kimg', type=float, default=None, help='the budget in images shown (thousands) instead')
     p.add_argument('--final-fraction', type=float, default=d.final_fraction, help='share of the budget kept for training the result')
     p.add_argument('--stages', type=int, default=None, help='at most this many growth stages (default: until the budget is spent)')
     p.add_argument('--metric', choices=['swd', 'fid', 'kid'], default=d.metric, help='how candidates are scored (FID/KID need Inception weights)')
@@ -110,12 +114,14 @@ def _run_search(search: Search) -> dict:
                    result_score=result.score if result else None, final_score=final.score if final else None,
                    final=str(folder/f'{final_stem(search.branch)}.pt') if final else None,
                    metric=search.config.metric, kimg_shown=search.kimg_shown(), tflop_spent=search.tflop_spent(),
+                   budget=search.config.budget, budget_unit=search.config.budget_unit, spent=search.spent(),
                    exploration_share=search.exploration_share(), nodes=len(search.history()), stages=search.stages_done(),
                    seconds=seconds, train_s=sum(s.train_s or 0 for s in segments), eval_s=sum(s.eval_s or 0 for s in segments),
                    report=str(report/'report.html'))
     if final:
         print(f"final model (node {summary['result_node']}, trained on): {summary['metric']} {final.score:.2f} after "
               f"{summary['tflop_spent']:.2f} TFLOP ({summary['kimg_shown']:.1f} kimg) and {summary['nodes']} nodes in {seconds:.0f} s "
+              + (f"({summary['spent']:.2f} of {summary['budget']:g} minutes planned) " if summary['budget_unit'] == 'minutes' else '') +
               f"(scoring {summary['eval_s']:.0f} s; {100 * summary['exploration_share']:.0f}% of the compute on exploration); "
               f"{summary['final']}; report: {summary['report']}")
     else: print(f"no final model: the search stopped before the final phase ({summary['nodes']} nodes); report: {summary['report']}")
@@ -125,15 +131,25 @@ def _run_search(search: Search) -> dict:
 def _search_config(args) -> SearchConfig:
     return SearchConfig(data=str(args.data), resolution=args.resolution, k=args.k, p=args.p, probe_kimg=args.probe_kimg, eta=args.eta,
                         rungs=args.rungs, budget_tflop=args.budget_tflop, budget_kimg=args.budget_kimg,
+                        budget_minutes=args.budget_minutes if _budget_given(args) else DEFAULT_BUDGET_MINUTES,
                         min_candidates=args.min_candidates, keep_fixed_step=args.keep_fixed_step, final_fraction=args.final_fraction, stages=args.stages,
                         policy=args.policy, metric=args.metric, eval_samples=args.eval_samples, channels=args.channels,
                         latent_dim=args.latent_dim, train=TrainConfig(batch_size=args.batch_size), device=args.device, seed=args.seed)
+
+def _budget_given(args) -> bool: return any(v is not None for v in (args.budget_minutes, args.budget_tflop, args.budget_kimg))
 
 def cmd_grow(args) -> dict:
     "Start a DGGAN search (or the fixed schedule with --policy progressive) in a new run folder."
     config = _search_config(args)
     out = Path(args.out or f'runs/{args.policy}-{Path(str(args.data)).name}-{args.resolution}')
-    return _run_search(_search_on(args, lambda executor: Search.create(out, config, executor=executor)))
+    if config.budget_unit == 'minutes': print(f'pricing this device: a few training steps of {len(config.calibration_specs())} architectures and a score at each resolution', flush=True)
+    search = _search_on(args, lambda executor: Search.create(out, config, executor=executor, raise_budget=not _budget_given(args)))
+    if search.config.budget_unit == 'minutes':
+        raised = search.config.budget_minutes > config.budget_minutes
+        print(f'budget: {search.config.budget_minutes:g} minutes on {search.config.cost_model.device}'
+              + (f' (the default {config.budget_minutes:g} cannot explore on this device now: raised to the smallest that does)' if raised else '')
+              + f'; priced in {search.config.cost_model.calibration_s:.0f} s, counted in the budget', flush=True)
+    return _run_search(search)
 
 def cmd_train(args) -> dict:
     "`dggan train` is `dggan grow --policy progressive`: Progressive GAN's fixed schedule on the search's code path."
@@ -149,6 +165,163 @@ def cmd_report(args) -> dict:
     out = write_report(args.run, args.out)
     print(f'report: {out/"report.html"}')
     return dict(report=str(out))
+
+# %% ../nbs/11_cli.ipynb #818234f0
+def _add_model_args(p: argparse.ArgumentParser):
+    p.add_argument('run', metavar='RUN', help='a run folder (what `dggan grow --out` wrote)')
+    p.add_argument('--node', type=int, default=None, metavar='ID', help="a done node's checkpoint instead of the final model (ids: `dggan report RUN`)")
+    p.add_argument('--seed', type=int, default=0, help="the latents (drawn on the CPU: the same for a seed in every command and on every device); eval: also the real subset and the metrics' draws")
+    p.add_argument('--device', default='auto', help="'auto', 'cpu' or 'cuda[:N]'")
+
+def _listed(ids: list[int], most: int = 12) -> str:
+    "Node ids for a message: the first `most`, and how many in all."
+    return (', '.join(map(str, ids[:most])) + (f', … ({len(ids)} in all)' if len(ids) > most else '')) or 'none yet'
+
+def _run_model(run: Path, # a run folder
+               node: int | None, # a node's id; None: the final model
+              ) -> tuple[Path, str, dict]:
+    "The checkpoint of RUN's final model or of node `node`, its name for people, and the run's config; errors in the command line's words."
+    if not (run/'run.sqlite').is_file():
+        raise FileNotFoundError(f'{run} is not a run folder (no run.sqlite in it): give the folder that `dggan grow --out` wrote')
+    with RunStore.open(run, readonly=True) as store:
+        done, config = [n.id for n in store.nodes(status='done') if n.checkpoint], store.config
+        finals = [s.node_id for s in store.segments(branch='main') if s.phase == 'final']
+        try: found = None if node is None else store.node(node)
+        except KeyError: found = None
+    if node is None:
+        if not (run/'final.pt').is_file():
+            raise FileNotFoundError(f'{run} has no final.pt: the run has not finished; finish it with `dggan resume {run}` '
+                                    f'or pass --node ID (done nodes: {_listed(done)})')
+        return run/'final.pt', 'final.pt' + (f' (node {finals[-1]})' if finals else ''), config
+    if not found or node not in done:
+        state = 'no such node' if not found else found.status + (f' ({found.failure})' if found.failure else '')
+        raise ValueError(f"{run} has no done node {node} ({state}): give --node with a done node's id ({_listed(done)})")
+    path = run/found.checkpoint
+    if not path.is_file(): raise FileNotFoundError(f'node {node} of {run} has no checkpoint at {path}: it was moved or deleted; give --node another done node ({_listed(done)})')
+    return path, f'node {node}', config
+
+# %% ../nbs/11_cli.ipynb #df60ea9b
+SAMPLE_N = dict(folder=1000, grid=64, interpolation=8) # `dggan sample`'s default --n for each --format
+
+def _add_sample_args(p: argparse.ArgumentParser):
+    p.description = ("Write --n images of RUN's final model (final.pt), or of a done node's checkpoint with --node ID, from the latents of "
+                     '--seed: a folder of numbered PNGs (what clean-fid, torch-fidelity or a FID script reads), a grid, or an '
+                     "interpolation strip from --seed's first latent to --to-seed's. Nothing is written into RUN.")
+    _add_model_args(p)
+    p.add_argument('--format', choices=list(SAMPLE_N), default='folder',
+                   help='folder: one numbered PNG per image (for FID tools); grid: one PNG; interpolation: a strip from --seed to --to-seed')
+    p.add_argument('--n', type=int, default=None, help=f"images (default: {', '.join(f'{v} for {k}' for k, v in SAMPLE_N.items())})")
+    p.add_argument('--to-seed', type=int, default=None, help="--format interpolation: the seed of the path's end (default: --seed + 1)")
+    p.add_argument('--scale', type=int, default=None, help='grid and interpolation: screen pixels per image pixel (default: tiles of about 64 px)')
+    p.add_argument('--out', default=None, help="the folder, or the .png file (default: named after RUN, the model and the seed, in the current folder)")
+    p.set_defaults(func=cmd_sample)
+
+def _sample_out(args, to_seed: int) -> Path:
+    "Where `dggan sample` writes: --out, or a name made of the run's, the model's and the seed."
+    if args.out: return Path(args.out)
+    name = f"{Path(args.run).resolve().name}-{'final' if args.node is None else f'node{args.node}'}-seed{args.seed}"
+    return Path({'folder': name, 'grid': f'{name}-grid.png', 'interpolation': f'{name}-to-{to_seed}.png'}[args.format])
+
+def cmd_sample(args) -> dict:
+    "Write images of RUN's final model (or of --node ID): a folder of numbered PNGs, a grid, or an interpolation strip."
+    fmt, least = args.format, 2 if args.format == 'interpolation' else 1
+    n = SAMPLE_N[fmt] if args.n is None else args.n
+    if n < least: raise ValueError(f'--n must be at least {least}' + (' for --format interpolation (its two ends)' if least == 2 else '') + f', got {n}')
+    for flag, value, formats in (('--to-seed', args.to_seed, ('interpolation',)), ('--scale', args.scale, ('grid', 'interpolation'))):
+        if value is not None and fmt not in formats: raise ValueError(f"{flag} is for --format {' or '.join(formats)}, not --format {fmt}")
+    if args.scale is not None and args.scale < 1: raise ValueError(f'--scale must be at least 1, got {args.scale}')
+    to_seed = args.seed + 1 if args.to_seed is None else args.to_seed
+    out, device = _sample_out(args, to_seed), pick_device(args.device)
+    if fmt == 'folder' and out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise FileExistsError(f"--out {out} is not an empty folder: give a new or empty one, so that a metric that reads it sees this model's images only")
+    if fmt != 'folder' and out.suffix.lower() != '.png': raise ValueError(f'--out must name a .png file for --format {fmt}, got {out}')
+    checkpoint, model, _ = _run_model(Path(args.run), args.node)
+    gan = load_gan(checkpoint, device)
+    px = gan.spec.resolution
+    if fmt == 'folder': save_samples(gan, out, n, args.seed)
+    else:
+        images = sample_images(gan, n, args.seed) if fmt == 'grid' else interpolate(gan, args.seed, to_seed, n)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        save_image_grid(images, out, nrow=n if fmt == 'interpolation' else None, scale=args.scale or max(1, 64 // px))
+    what = {'folder': f'{n} images', 'grid': f'a grid of {n} images', 'interpolation': f'{n} images from seed {args.seed} to seed {to_seed}'}[fmt]
+    print(f"{model} of {args.run} ({px}×{px}): {what}{'' if fmt == 'interpolation' else f', seed {args.seed}'} → {out}"
+          + (f'/ (000000.png … {n - 1:06d}.png)' if fmt == 'folder' else ''))
+    return dict(out=str(out), model=model, format=fmt, n=n, seed=args.seed, resolution=px)
+
+# %% ../nbs/11_cli.ipynb #e622bded
+EVAL_METRICS = ('swd', 'fid', 'kid') # what `dggan eval --metrics` can name, in the order they are printed
+
+def _add_eval_args(p: argparse.ArgumentParser):
+    p.description = ("Score RUN's final model (or --node ID) against a data set (default: the run's own) at the model's resolution by SWD, "
+                     'FID and KID on --n generated and --n real images, with the real Inception network for FID and KID; print a table. '
+                     'Nothing is written into RUN; --out writes the scores as JSON.')
+    _add_model_args(p)
+    p.add_argument('--data', default=None, help="the real images: 'digits', 'shapes', a torchvision name or an image folder (default: the run's own)")
+    p.add_argument('--metrics', default='swd,fid,kid', help='comma-separated: swd, fid, kid (FID and KID need Inception weights and share one pass)')
+    p.add_argument('--n', type=int, default=None, help='generated images per score, and as many real ones (default: 1000, or the whole data set if smaller)')
+    p.add_argument('--out', default=None, help='also write the scores to this .json file')
+    p.set_defaults(func=cmd_eval)
+
+def _eval_metrics(text: str) -> list[str]:
+    "The metrics `--metrics` names (comma-separated), in the order of `EVAL_METRICS`."
+    names = [m.strip().lower() for m in text.split(',') if m.strip()]
+    if not names or (unknown := [m for m in names if m not in EVAL_METRICS]):
+        raise ValueError(f"--metrics {text!r} names {'no metric' if not names else 'unknown ' + ', '.join(unknown)}: "
+                         f"choose from {', '.join(EVAL_METRICS)}, e.g. --metrics swd,kid")
+    return [m for m in EVAL_METRICS if m in names]
+
+def _inception_for(metrics: list[str], device):
+    "The Inception network FID and KID need (None for SWD alone); without weights, a `ValueError` in the command line's words."
+    if not {'fid', 'kid'} & set(metrics): return None
+    try: return load_inception(device=device)
+    except RuntimeError as e:
+        raise ValueError(f"--metrics {','.join(metrics)}: FID and KID need Inception weights and none are here; score with --metrics swd, "
+                         f'or get the weights. {e}') from None
+
+# %% ../nbs/11_cli.ipynb #60fee936
+def _eval_table(model: str, run, data: str, n: int, seed: int, px: int, scores: dict, seconds: dict, inception) -> str:
+    "What `dggan eval` prints: the model and the protocol, then a line per metric."
+    lines = [f'{model} of {run} ({px}×{px}) against {data}: {n} generated and {n} real images, seed {seed}']
+    rows = dict(swd=('SWD×1e3', 'swd_x1e3', 1), fid=('FID', 'fid', 1), kid=('KID×1e3', 'kid', 1e3))
+    for name, (label, key, factor) in rows.items():
+        if key not in scores: continue
+        how = f"{seconds[name]:.1f} s" if name in seconds else 'the same Inception features'
+        if name in seconds and name != 'swd': how += f', Inception from {inception.source}'
+        lines.append(f'  {label:8s} {scores[key] * factor:9.2f}   ({how})')
+    return '\n'.join(lines)
+
+def cmd_eval(args) -> dict:
+    "Score RUN's final model (or --node ID) against a data set by SWD, FID and KID at the model's resolution; print a table."
+    run, metrics = Path(args.run), _eval_metrics(args.metrics)
+    if args.n is not None and args.n < 2: raise ValueError(f'--n must be at least 2 (each score compares two sets of images), got {args.n}')
+    if args.out is not None and Path(args.out).suffix.lower() != '.json': raise ValueError(f'--out must name a .json file, got {args.out}')
+    device = pick_device(args.device)
+    checkpoint, model, config = _run_model(run, args.node)
+    gan = load_gan(checkpoint, device)
+    px, data = gan.spec.resolution, args.data or config['data']
+    if 'swd' in metrics and px < 8: raise ValueError(f"SWD needs images of at least 8×8 (Progressive GAN's 7×7 patches) and {model} makes {px}×{px}: give --metrics fid,kid")
+    try: source = load_source(data, resolution=px, channels=gan.spec.image_channels)
+    except FileNotFoundError as e:
+        raise FileNotFoundError(f"{e}{'' if args.data else f' (the run was made with --data {data}; give --data to score against another)'}") from None
+    n = min(1000, len(source)) if args.n is None else args.n
+    if n > len(source): raise ValueError(f'--data {data} holds {len(source)} images and --n asks for {n}: give --n {len(source)} or less')
+    inception = _inception_for(metrics, device)
+    generate, scores, seconds = (lambda k: sample_images(gan, k, args.seed)), {}, {}
+    if 'swd' in metrics:
+        record = Evaluator(source, 'swd', n, px, args.seed, device)(generate)
+        scores['swd_x1e3'], seconds['swd'] = record.value, record.seconds
+    if inception is not None:
+        first = next(m for m in metrics if m != 'swd')
+        record = Evaluator(source, first, n, px, args.seed, device, extractor=inception)(generate)
+        both = {first: record.value, **{k: v for k, v in record.details.items() if k in ('fid', 'kid')}}
+        scores |= {m: both[m] for m in ('fid', 'kid') if m in metrics}; seconds[first] = record.seconds
+    print(_eval_table(model, args.run, str(data), n, args.seed, px, scores, seconds, inception))
+    result = dict(run=str(args.run), model=model, checkpoint=str(checkpoint), data=str(data), resolution=px, n=n, seed=args.seed, **scores,
+                  seconds=seconds, inception=None if inception is None else f'{inception.source}: {inception.path}')
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(args.out, json.dumps(result, indent=1) + '\n'); print(f'scores → {args.out}')
+    return result
 
 # %% ../nbs/11_cli.ipynb #54379d08
 def _add_executor_args(p: argparse.ArgumentParser):
@@ -213,6 +386,8 @@ def build_parser() -> argparse.ArgumentParser:
                         description='Write RUN/report/: tree, scores, best G/D graph and samples as PNG/SVG, and report.md/report.html.')
     rp.add_argument('run', help='the run folder'); rp.add_argument('--out', default=None, help='default RUN/report')
     rp.set_defaults(func=cmd_report)
+    _add_sample_args(sub.add_parser('sample', help="write images of a run's model: a folder of PNGs (for FID tools), a grid, or a latent interpolation"))
+    _add_eval_args(sub.add_parser('eval', help="score a run's model against a data set: SWD, FID and KID"))
     b = sub.add_parser('bench', help='benchmarks that print measured ratios and a RESULT line')
     bsub = b.add_subparsers(dest='bench', required=True, metavar='BENCH')
     bt = bsub.add_parser('train', help='training throughput at 16×16 and 32×32')

@@ -69,11 +69,12 @@ def search_tree(nodes: list[Node], # e.g. `store.nodes()`
 
 # %% ../nbs/09_report.ipynb #6c685ace
 def shown_spans(segments: list[Segment], # in the order they ran, e.g. `store.segments()`
-                measure: str = 'kimg', # 'kimg' (images shown) or 'tflop' (compute spent)
+                measure: str = 'kimg', # 'kimg' (images shown), 'tflop' (compute spent) or 'minutes' (time it took: training and scoring)
                ) -> list[tuple[float, float]]:
-    "Where each segment lies on the axis of images shown (or compute spent) by the search: (before it, after it)."
+    "Where each segment lies on the axis of images shown (or compute spent, or time) by the search: (before it, after it)."
+    size = {'tflop': lambda s: s.tflop or 0.0, 'minutes': lambda s: ((s.train_s or 0) + (s.eval_s or 0)) / 60}.get(measure, lambda s: s.kimg_end - s.kimg_start)
     spans, shown = [], 0.0
-    for s in segments: spans.append((shown, shown + (s.tflop or 0.0 if measure == 'tflop' else s.kimg_end - s.kimg_start))); shown = spans[-1][1]
+    for s in segments: spans.append((shown, shown + size(s))); shown = spans[-1][1]
     return spans
 
 def schedule_measure(segments: list[Segment]) -> str:
@@ -94,7 +95,7 @@ def _rung_colour(rung: int, last: int):
 def plot_schedule(nodes: list[Node], # the run's nodes (every segment's node among them), e.g. `store.nodes()`
                   segments: list[Segment], # in the order they ran, e.g. `store.segments()`
                   ax=None,
-                  measure: str | None = None): # 'tflop' or 'kimg' along the axis (default: compute when the run recorded it)
+                  measure: str | None = None): # 'minutes', 'tflop' or 'kimg' along the axis (default: compute when the run recorded it)
     "Which node trained when: a row per node (by stage), a bar per training segment against compute spent (or images shown), coloured by rung."
     measure = measure or schedule_measure(segments)
     from matplotlib.patches import Patch
@@ -127,7 +128,7 @@ def plot_schedule(nodes: list[Node], # the run's nodes (every segment's node amo
         label.set_color('#b22' if n.status == 'failed' else '#888' if dropped(n, last) else '#000')
     ax.set_ylim(max(len(rows), 1) - 0.5, -0.5); ax.set_xlim(0, max(total, 1e-3) * 1.1)
     kimg, wall_s = sum(s.kimg_end - s.kimg_start for s in segments), sum((s.train_s or 0) + (s.eval_s or 0) for s in segments)
-    ax.set_xlabel(('compute spent by the search (TFLOP)' if measure == 'tflop' else 'images shown by the search (kimg)')
+    ax.set_xlabel({'tflop': 'compute spent by the search (TFLOP)', 'minutes': 'time of the search (minutes of training and scoring)'}.get(measure, 'images shown by the search (kimg)')
                   + f': {sum(s.tflop or 0 for s in segments):.2f} TFLOP, {kimg:.1f} kimg, {wall_s:.0f} s training and scoring')
     ax.grid(axis='x', alpha=0.3)
     names = {0: 'rung 0 (probe)', last: f'rung {last} (finalists)'} if last else {0: 'rung 0 (finalists)'}
@@ -274,13 +275,14 @@ def write_report(run: str | Path, # a run folder
     blocks = [('h1', f'DGGAN search report: {run.resolve().name}'),
               ('p', f'{len(nodes)} nodes ({sum(n.status == "failed" for n in nodes)} failed), {len(decisions)} decisions, '
                     f'{kimg_shown:.3f} kimg shown and {tflop_spent:.3f} TFLOP spent in all (probes, promotions and final phases), '
-                    f'in {sum((s.train_s or 0) + (s.eval_s or 0) for s in segments):.0f} s of training and scoring.')]
+                    f'in {sum((s.train_s or 0) + (s.eval_s or 0) for s in segments):.0f} s of training and scoring'
+                    + (f' (a budget of {config["budget_minutes"]:g} minutes on {config["cost_model"]["device"]})' if config.get('budget_minutes') is not None else '') + '.')]
     for branch, seg in finals.items():
         if (run/f'{final_stem(branch)}.pt').exists():
             blocks += _final_blocks(run, out, branch, seg, by_id[seg.node_id], [s for s in segments if s.id == seg.id or s in by_branch.get(branch, [])], metric, nodes)
     with matplotlib.rc_context({'figure.dpi': 110}):
         fig, ax = plt.subplots(figsize=(9, 1.4 + 0.3 * len(nodes)))
-        plot_schedule(nodes, segments, ax)
+        plot_schedule(nodes, segments, ax, 'minutes' if config.get('budget_minutes') is not None else None)  # along the run's budget
         fig.tight_layout(); fig.savefig(out/'schedule.png'); plt.close(fig)
         fig, ax = plt.subplots(figsize=(7, 4))
         for b, segs in by_branch.items(): plot_scores(nodes, segs, metric, ax, label=f'best finalist so far ({b})')

@@ -21,8 +21,8 @@ except ImportError: fcntl = None
 
 # %% auto #0
 __all__ = ['SCHEMA', 'FORMAT_VERSION', 'STATUSES', 'BUSY_TIMEOUT_S', 'Node', 'Decision', 'Rung', 'Segment', 'Event', 'NoRunError',
-           'RunStore', 'ranked', 'ranked_ids', 'last_rung', 'rank_finalists', 'final_stem', 'exploration_share',
-           'nodes_table']
+           'RunStore', 'check_new_folder', 'ranked', 'ranked_ids', 'last_rung', 'rank_finalists', 'final_stem',
+           'exploration_share', 'nodes_table']
 
 # %% ../nbs/07_store.ipynb #18131f35
 SCHEMA = """
@@ -329,6 +329,15 @@ class RunStore:
     def __exit__(self, *exc): self.close()
 
 # %% ../nbs/07_store.ipynb #249f32f2
+def check_new_folder(folder: str | Path):
+    "Raise unless `folder` can take a new run: missing, or an empty folder (nothing is ever overwritten)."
+    folder = Path(folder)
+    if (folder/'run.sqlite').exists():
+        raise FileExistsError(f'{folder} already holds a run: continue it with RunStore.open({str(folder)!r}), or pass exist_ok=True')
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise FileExistsError(f'{folder} is not empty and holds no run (no run.sqlite): '
+                              'choose a new or empty folder, so that nothing is overwritten')
+
 @patch(cls_method=True)
 def create(cls: RunStore,
            folder: str | Path, # a new or empty folder
@@ -346,9 +355,7 @@ def create(cls: RunStore,
             raise ValueError(f'{folder} holds a run made with a different config: open it with RunStore.open '
                              'to continue it as it was, or create the new run in another folder')
         return cls(folder)
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise FileExistsError(f'{folder} is not empty and holds no run (no run.sqlite): '
-                              'choose a new or empty folder, so that nothing is overwritten')
+    check_new_folder(folder)
     folder.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(folder/'run.sqlite', isolation_level=None)
     try:

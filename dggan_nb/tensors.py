@@ -13,8 +13,8 @@ import torch
 from .core import atomic_path
 
 # %% auto #0
-__all__ = ['pick_device', 'seed_everything', 'get_rng_state', 'set_rng_state', 'atomic_torch_save', 'image_grid',
-           'save_image_grid', 'show_images']
+__all__ = ['pick_device', 'seed_everything', 'get_rng_state', 'set_rng_state', 'atomic_torch_save', 'to_uint8', 'image_grid',
+           'save_image_grid', 'show_images', 'save_image_folder']
 
 # %% ../nbs/00a_tensors.ipynb #34f60598
 def pick_device(device: str | torch.device = 'auto', # 'auto', 'cpu', 'cuda' or 'cuda:N'
@@ -51,15 +51,20 @@ def atomic_torch_save(obj, path: str | Path): # object for `torch.save`, and whe
 
 
 # %% ../nbs/00a_tensors.ipynb #9ea04f9b
+def to_uint8(images: torch.Tensor, # N×C×H×W in [-1, 1], C is 1 or 3
+            ) -> torch.Tensor:
+    "The images as an image file stores them: clamped to [-1, 1], mapped to 0…255 and rounded; `uint8`, on the CPU."
+    if images.ndim != 4 or images.shape[1] not in (1, 3):
+        raise ValueError(f'images must be N×C×H×W with C in (1, 3), got shape {tuple(images.shape)}')
+    return images.detach().float().cpu().clamp(-1, 1).add(1).mul(127.5).round().to(torch.uint8)
+
 def image_grid(images: torch.Tensor, # N×C×H×W in [-1, 1], C is 1 or 3
                nrow: int | None = None, # images per row; default ≈ √N
                pad_px: int = 1, # padding between images
                scale: int = 1, # integer upscale of each pixel, to make tiny images visible
               ) -> np.ndarray:
     "Tile a batch of images into one H×W×3 uint8 array."
-    if images.ndim != 4 or images.shape[1] not in (1, 3):
-        raise ValueError(f'images must be N×C×H×W with C in (1, 3), got shape {tuple(images.shape)}')
-    x = images.detach().float().cpu().clamp(-1, 1).add(1).mul(127.5).round().to(torch.uint8)
+    x = to_uint8(images)
     if x.shape[1] == 1: x = x.expand(-1, 3, -1, -1)
     if scale > 1: x = x.repeat_interleave(scale, 2).repeat_interleave(scale, 3)
     n, _, h, w = x.shape
@@ -84,3 +89,18 @@ def show_images(images: torch.Tensor, title: str | None = None, figsize=(4, 4), 
     ax.imshow(image_grid(images, **kwargs), interpolation='nearest'); ax.axis('off')
     if title: ax.set_title(title)
     plt.show()
+
+# %% ../nbs/00a_tensors.ipynb #c808e6db
+def save_image_folder(images: torch.Tensor, # N×C×H×W in [-1, 1], C is 1 or 3
+                      folder: str | Path, # a new or empty folder (made if missing)
+                      first: int = 0, # the number of the first file; above 0: a further batch into a folder this function started
+                     ) -> list[Path]:
+    "Save each image as a PNG in `folder`, numbered `000000.png`, `000001.png`, … from `first`; return the paths."
+    from PIL import Image
+    x, folder = to_uint8(images).permute(0, 2, 3, 1).numpy(), Path(folder)
+    if first == 0 and folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise FileExistsError(f'{folder} is not an empty folder: save into a new or empty one, so that a metric that reads it sees these images only')
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder/f'{first + i:06d}.png' for i in range(len(x))]
+    for img, path in zip(x, paths): Image.fromarray(img[..., 0] if img.shape[-1] == 1 else img).save(path, format='PNG')
+    return paths

@@ -12,7 +12,7 @@ import torch
 from fastcore.basics import patch
 
 from .core import TrainConfig
-from .tensors import pick_device, atomic_torch_save, save_image_grid
+from .tensors import pick_device, atomic_torch_save, save_image_grid, save_image_folder
 from .data import ImageSource, BatchSampler
 from .layers import upsample2x, downsample2x
 from .arch import GanSpec, save_drawing, GraphvizMissing
@@ -20,7 +20,7 @@ from .nets import Gan
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'gradient_penalty', 'TrainingDiverged', 'Trainer', 'read_checkpoint', 'load_gan',
-           'write_node_files']
+           'write_node_files', 'sample_images', 'save_samples', 'slerp', 'interpolate']
 
 # %% ../nbs/05_train.ipynb #c87a1771
 def gradient_penalty(D, real: torch.Tensor, fake: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -224,3 +224,49 @@ def write_node_files(gan: Gan, folder: Path, name: str, parent_spec: GanSpec | N
         for fmt in ('svg', 'png'): paths[f'graph_{fmt}'] = save_drawing(gan.spec, folder/f'{name}-graph.{fmt}', parent_spec, title=name)
     except GraphvizMissing as e: print(f'warning: {e}')  # the samples are written all the same
     return paths
+
+# %% ../nbs/05_train.ipynb #5070c267
+def _check_count(n, least: int = 1) -> int:
+    "`n` if it is a whole number of images ≥ `least`, else a `ValueError`."
+    if isinstance(n, bool) or not isinstance(n, int) or n < least: raise ValueError(f'n must be a whole number of images, at least {least}; got {n!r}')
+    return n
+
+def sample_images(gan: Gan, # e.g. `load_gan('runs/digits/final.pt')`
+                  n: int, # how many images
+                  seed: int = 0, # their latents: `gan.latents(n, seed)`
+                  batch_size: int = 256, # images per network call
+                 ) -> torch.Tensor:
+    "`n` images of G's moving average from the latents of `seed`: N×C×H×W in [-1, 1], on the CPU."
+    return gan.generate(_check_count(n), seed=seed, batch_size=batch_size).clamp(-1, 1).cpu()
+
+# %% ../nbs/05_train.ipynb #c369970b
+def save_samples(gan: Gan, folder: str | Path, # a new or empty folder
+                 n: int, seed: int = 0, # the images of `sample_images(gan, n, seed)`
+                 batch_size: int = 256, # images generated and written at a time
+                ) -> list[Path]:
+    "Save `sample_images(gan, n, seed)` as `000000.png`, `000001.png`, … in `folder`; return the paths."
+    z, paths = gan.latents(_check_count(n), seed), []
+    for i in range(0, n, batch_size):
+        batch = gan.generate(len(z[i:i + batch_size]), latents=z[i:i + batch_size]).clamp(-1, 1)
+        paths += save_image_folder(batch, folder, first=i)
+    return paths
+
+# %% ../nbs/05_train.ipynb #06fee361
+def slerp(a: torch.Tensor, b: torch.Tensor, # two latent vectors (1-D)
+          t: torch.Tensor, # fractions of the way from `a` to `b`, 1-D
+         ) -> torch.Tensor:
+    "Points along the great-circle arc from `a` to `b` at fractions `t` (len(t)×D); a straight line where `a` and `b` are parallel."
+    cos = torch.dot(a, b) / (a.norm() * b.norm()).clamp_min(1e-12)
+    omega = torch.arccos(cos.clamp(-1, 1))
+    t = t[:, None].to(a.dtype)
+    if omega.sin().abs() < 1e-6: return torch.lerp(a, b, t)
+    return (torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / torch.sin(omega)
+
+def interpolate(gan: Gan, start_seed: int, end_seed: int, # the ends: the first latent of each seed
+                n: int = 8, # images along the path, both ends included
+                spherical: bool = True, # along the great circle (`slerp`), else a straight line
+               ) -> torch.Tensor:
+    "`n` images of G's moving average along the latent path from `start_seed`'s first latent to `end_seed`'s: N×C×H×W in [-1, 1]."
+    a, b, t = gan.latents(1, start_seed)[0], gan.latents(1, end_seed)[0], torch.linspace(0, 1, _check_count(n, 2))
+    z = slerp(a, b, t) if spherical else torch.lerp(a, b, t[:, None])
+    return gan.generate(n, latents=z).clamp(-1, 1).cpu()

@@ -9,7 +9,7 @@ TINY = ['--resolution', '8', '--channels', '8', '--latent-dim', '16', '--batch-s
 def test_help_lists_subcommands(dggan):
     out = dggan('--help')
     assert out.returncode == 0
-    for cmd in ('train', 'grow', 'resume', 'report', 'bench'): assert cmd in out.stdout
+    for cmd in ('train', 'grow', 'resume', 'report', 'sample', 'eval', 'bench'): assert cmd in out.stdout
     assert 'grow --policy progressive' in dggan('train', '--help').stdout
 
 def test_bad_input_fails_fast_and_writes_nothing(dggan, tmp_path):
@@ -71,3 +71,60 @@ def test_kill_mid_run_leaves_every_checkpoint_readable(tmp_path):
     saved = list((run / 'checkpoints').glob('node-*.pt'))
     assert saved, 'the run wrote no checkpoint before it was killed'
     for path in saved: assert read_checkpoint(path)['spec']
+
+def tiny_run(folder):
+    "A run folder as the search leaves it, in seconds: an 8×8 digits model trained for 32 images, saved as node 1 and as final.pt."
+    from dggan_nb.arch import initial_gan, GrowResolution
+    from dggan_nb.core import TrainConfig
+    from dggan_nb.data import load_source
+    from dggan_nb.nets import Gan, grow
+    from dggan_nb.search.config import SearchConfig
+    from dggan_nb.train import Trainer
+    gan = grow(Gan(initial_gan(1, 8, 16)), GrowResolution(3, 8, 3, 8)).finish_fade()
+    trainer = Trainer(gan, load_source('digits'), until_kimg=0.032, config=TrainConfig(batch_size=16), device='cpu')
+    trainer.train()
+    with RunStore.create(folder, SearchConfig(resolution=8, channels=8, latent_dim=16, device='cpu').to_dict()) as store:
+        node = store.add_node(gan.spec.to_dict(), stage=0)
+        trainer.save(store.checkpoint_path(node))
+        store.update_node(node, status='done', checkpoint=store.checkpoint_path(node), score=1.0, rung=0)
+    trainer.save(folder / 'final.pt')
+    return folder
+
+def files(folder):
+    "The run's files, less the index SQLite keeps beside run.sqlite for any reader (`run.sqlite-shm`, an empty `-wal`)."
+    return sorted(p.relative_to(folder) for p in folder.rglob('*') if not p.name.endswith(('-shm', '-wal')))
+
+def test_sample_writes_a_folder_a_grid_and_an_interpolation(dggan, tmp_path):
+    from PIL import Image
+    run = tiny_run(tmp_path / 'run'); before = files(run)
+    out = dggan('sample', run, '--n', '5', '--seed', '3', '--out', tmp_path / 'fakes')
+    assert out.returncode == 0, out.stderr
+    assert 'final.pt' in out.stdout and '5 images, seed 3' in out.stdout
+    assert [p.name for p in sorted((tmp_path / 'fakes').iterdir())] == [f'{i:06d}.png' for i in range(5)]
+    assert Image.open(tmp_path / 'fakes' / '000000.png').size == (8, 8)
+    for args, name, size in [(['--format', 'grid', '--n', '4'], 'grid.png', (2 * 65 + 1,) * 2),
+                             (['--format', 'interpolation', '--n', '6', '--scale', '2'], 'strip.png', (6 * 17 + 1, 18)),
+                             (['--node', '1', '--format', 'grid', '--n', '1', '--scale', '1'], 'node.png', (10, 10))]:
+        out = dggan('sample', run, *args, '--out', tmp_path / name)
+        assert out.returncode == 0, out.stderr
+        assert Image.open(tmp_path / name).size == size
+    assert files(run) == before  # nothing written into the run
+    out = dggan('sample', run, '--node', '9')
+    assert out.returncode == 2 and "give --node with a done node's id (1)" in out.stderr and 'Traceback' not in out.stderr, out.stderr
+    (run / 'final.pt').unlink()
+    out = dggan('sample', run, '--out', tmp_path / 'never')
+    assert out.returncode == 2 and 'has no final.pt: the run has not finished' in out.stderr and '--node ID' in out.stderr
+    assert 'Traceback' not in out.stderr and not (tmp_path / 'never').exists()
+
+def test_eval_scores_the_model_and_writes_only_its_json(dggan, tmp_path):
+    import json
+    run = tiny_run(tmp_path / 'run'); before = files(run)
+    out = dggan('eval', run, '--n', '16', '--out', tmp_path / 'scores.json', timeout=600)
+    assert out.returncode == 0, out.stderr
+    for label in ('SWD×1e3', 'FID', 'KID×1e3', 'against digits: 16 generated and 16 real images'): assert label in out.stdout
+    scores = json.loads((tmp_path / 'scores.json').read_text())
+    assert (scores['resolution'], scores['n'], scores['data']) == (8, 16, 'digits')
+    assert scores['swd_x1e3'] > 0 and scores['fid'] > 0 and 'kid' in scores
+    assert files(run) == before
+    out = dggan('eval', run, '--metrics', 'swd,bogus')
+    assert out.returncode == 2 and 'unknown bogus' in out.stderr and 'Traceback' not in out.stderr, out.stderr

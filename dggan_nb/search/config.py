@@ -4,21 +4,22 @@
 
 # %% ../../nbs/08a_search_config.ipynb #fbd92d0f
 from __future__ import annotations
-import math
+import math, random
 from dataclasses import dataclass, asdict
 
 from fastcore.basics import patch
 
 from ..core import TrainConfig, SettingError
-from ..arch import GanSpec, SearchSpace, initial_gan, progressive_schedule, train_flops_per_image
+from ..arch import GanSpec, SearchSpace, initial_gan, progressive_schedule, train_flops_per_image, cost_features, COST_FEATURES
 
 # %% auto #0
-__all__ = ['METRICS', 'POLICIES', 'DEFAULT_BUDGET_TFLOP', 'SearchConfig']
+__all__ = ['METRICS', 'POLICIES', 'DEFAULT_BUDGET_TFLOP', 'DEFAULT_BUDGET_MINUTES', 'CostModel', 'fit_cost_model', 'SearchConfig']
 
 # %% ../../nbs/08a_search_config.ipynb #a136b6a8
 METRICS = ('swd', 'fid', 'kid')
 POLICIES = ('topk', 'progressive')
 DEFAULT_BUDGET_TFLOP = 32.0  # the main job's compute (16px digits): see the text above
+DEFAULT_BUDGET_MINUTES = 8.0 # `dggan grow`'s budget when none is given (raised to the smallest that explores on a slower device)
 
 def _ceil3(x: float) -> float:
     "`x` rounded up to three significant digits: a budget that is surely enough."
@@ -26,6 +27,39 @@ def _ceil3(x: float) -> float:
     return round(math.ceil(x / step - 1e-9) * step, 12)
 
 # %% ../../nbs/08a_search_config.ipynb #113ccf55
+@dataclass(frozen=True)
+class CostModel:
+    "Seconds on the run's device: training time per kimg as a linear model of `arch.cost_features`, and each resolution's score."
+    device: str           # where it was measured: 'cpu', 'cuda:0 (NVIDIA H100 80GB HBM3)', ...
+    coefficients: tuple   # seconds per kimg per unit of each of `arch.COST_FEATURES`
+    score_s: dict         # {node resolution: seconds to score a node there, with its checkpoint and sample grid}
+    calibration_s: float = 0.0 # what measuring took (a time budget counts it)
+    def __post_init__(self):
+        object.__setattr__(self, 'coefficients', tuple(float(c) for c in self.coefficients))
+        object.__setattr__(self, 'score_s', {int(r): float(v) for r, v in self.score_s.items()})
+        if len(self.coefficients) != len(COST_FEATURES):
+            raise ValueError(f'a CostModel needs {len(COST_FEATURES)} coefficients ({", ".join(COST_FEATURES)}), got {len(self.coefficients)}')
+    def train_s_per_kimg(self, spec: GanSpec) -> float:
+        "Predicted seconds to train `spec` on a thousand images."
+        return sum(c * f for c, f in zip(self.coefficients, cost_features(spec)))
+    def score_seconds(self, resolution: int) -> float:
+        "Predicted seconds to score a node at `resolution` (the nearest calibrated resolution above, if it was not measured)."
+        return self.score_s.get(resolution) or self.score_s[min((r for r in self.score_s if r >= resolution), default=max(self.score_s))]
+    def to_dict(self) -> dict: "The prices as plain data for JSON (they travel with the run's config)."; return asdict(self)
+    @classmethod
+    def from_dict(cls, d: dict) -> CostModel: "The prices that `to_dict` wrote."; return cls(**d)
+
+def fit_cost_model(timings: list[tuple[GanSpec, float]], # (architecture, measured seconds per kimg of training)
+                   score_s: dict, device: str, calibration_s: float = 0.0) -> CostModel:
+    "The `CostModel` whose non-negative coefficients fit `timings` best in relative terms (each row weighted by 1/its seconds)."
+    import numpy as np
+    from scipy.optimize import nnls
+    if len(timings) < len(COST_FEATURES): raise ValueError(f'fit a cost model to at least {len(COST_FEATURES)} timings, got {len(timings)}')
+    X = np.array([cost_features(s) for s, _ in timings]); y = np.array([t for _, t in timings])
+    coef, _ = nnls(X / y[:, None], np.ones(len(y)))
+    return CostModel(device, tuple(coef), score_s, calibration_s)
+
+# %% ../../nbs/08a_search_config.ipynb #11d6bc47
 @dataclass(frozen=True)
 class SearchConfig:
     "Every setting of a DGGAN search run."
@@ -37,7 +71,8 @@ class SearchConfig:
     eta: int = 2                    # successive halving: each rung keeps the best 1/eta (the last rung keeps one, the winner)
     rungs: int = 3                  # rung r trains its candidates to probe_kimg·eta^r kimg; 1 rung: every candidate trains probe_kimg
     budget_tflop: float | None = None # the budget in compute: 1e12 FLOPs of G and D (default DEFAULT_BUDGET_TFLOP, unless budget_kimg is given)
-    budget_kimg: float | None = None  # the budget in images shown (thousands) instead; give one of the two
+    budget_kimg: float | None = None  # the budget in images shown (thousands) instead; give one of the three
+    budget_minutes: float | None = None # the budget in minutes on the run's device (training, scoring and the final phase), priced by `cost_model`
     final_fraction: float = 0.4     # share of the budget kept for the final training of the result
     min_candidates: int = 2         # room to explore: every resolution's share must afford two stages (its step, then convs) of this many candidates, all to the last rung with keep_fixed_step
     keep_fixed_step: bool = True    # the fixed schedule's step trains through every rung: a challenger replaces it only by beating it at the stage's full length
@@ -53,14 +88,18 @@ class SearchConfig:
     train: TrainConfig = TrainConfig()
     device: str = 'auto'
     seed: int = 0
+    cost_model: CostModel | None = None # with `budget_minutes`: the device's prices (`Search.create` measures them)
 
     def __post_init__(self):
         if isinstance(self.space, dict): object.__setattr__(self, 'space', SearchSpace.from_dict(self.space))
         if isinstance(self.train, dict): object.__setattr__(self, 'train', TrainConfig.from_dict(self.train))
         if self.space is None: object.__setattr__(self, 'space', SearchSpace(max_resolution=self.resolution))
-        if self.budget_kimg is not None and self.budget_tflop is not None:
-            raise SettingError(f'give one budget, budget_tflop (compute) or budget_kimg (images), not both: got {self.budget_tflop:g} TFLOP and {self.budget_kimg:g} kimg', 'budget_tflop', 'budget_kimg')
-        if self.budget_kimg is None and self.budget_tflop is None: object.__setattr__(self, 'budget_tflop', DEFAULT_BUDGET_TFLOP)
+        if isinstance(self.cost_model, dict): object.__setattr__(self, 'cost_model', CostModel.from_dict(self.cost_model))
+        given = {f'budget_{u}': v for u, v in (('tflop', self.budget_tflop), ('kimg', self.budget_kimg), ('minutes', self.budget_minutes)) if v is not None}
+        if len(given) > 1:
+            raise SettingError(f'give one budget: budget_minutes (time), budget_tflop (compute) or budget_kimg (images), not {len(given)}: got '
+                               + ', '.join(f'{k}={v:g}' for k, v in given.items()), *given)
+        if not given: object.__setattr__(self, 'budget_tflop', DEFAULT_BUDGET_TFLOP)
         if not isinstance(self.k, int) or self.k < 1: raise SettingError(f'k (parents per stage) must be an integer ≥ 1, got {self.k!r}', 'k')
         if not 0 < self.p <= 1: raise SettingError(f'p (the probability of keeping a candidate) must be in (0, 1], got {self.p!r}', 'p')
         if self.probe_kimg <= 0: raise SettingError(f'probe_kimg must be positive, got {self.probe_kimg}', 'probe_kimg')
@@ -76,6 +115,7 @@ class SearchConfig:
             raise SettingError(f'the search space grows to {self.space.max_resolution}px but the target resolution is {self.resolution}: make them equal', 'space')
         if self.eval_samples < 16: raise SettingError(f'eval_samples must be at least 16, got {self.eval_samples}', 'eval_samples')
         if self.budget <= 0: raise SettingError(f'budget_{self.budget_unit} must be positive, got {self.budget}', f'budget_{self.budget_unit}')
+        if not self.priced: return  # a budget in minutes is checked once the device is measured (`Search.create`)
         if self.policy == 'topk':
             steps = self.resolution_steps
             if self.stages is not None and self.stages < steps:
@@ -100,22 +140,45 @@ class SearchConfig:
         "The settings that `to_dict` wrote, runs from older versions included."
         d = dict(d); d.pop('eval_resolution', None)  # runs from before format 4: every node was scored at the target
         d.setdefault('keep_fixed_step', False)       # runs from before it kept only the policy's survivors
+        d.setdefault('budget_minutes', None); d.setdefault('cost_model', None)
         return cls(**d)
 
 # %% ../../nbs/08a_search_config.ipynb #611fac31
 @patch(as_prop=True)
-def budget_unit(self: SearchConfig) -> str: "The unit the budget was given in: 'kimg' or 'tflop'."; return 'kimg' if self.budget_kimg is not None else 'tflop'
+def budget_unit(self: SearchConfig) -> str:
+    "The budget's unit: 'minutes' (time on the device), 'tflop' (compute) or 'kimg' (images)."
+    return 'minutes' if self.budget_minutes is not None else 'kimg' if self.budget_kimg is not None else 'tflop'
 
 @patch(as_prop=True)
-def budget(self: SearchConfig) -> float: "The whole run's budget, in `budget_unit`."; return self.budget_kimg if self.budget_kimg is not None else self.budget_tflop
+def budget(self: SearchConfig) -> float:
+    "The budget, in `budget_unit`."
+    return {'minutes': self.budget_minutes, 'kimg': self.budget_kimg, 'tflop': self.budget_tflop}[self.budget_unit]
+
+@patch(as_prop=True)
+def priced(self: SearchConfig) -> bool:
+    "Whether every architecture has its price: always, except a budget in minutes before the device is measured."
+    return self.budget_unit != 'minutes' or self.cost_model is not None
 
 @patch(as_prop=True)
 def search_budget(self: SearchConfig) -> float: "The budget's share for the search, before the final phase."; return self.budget * (1 - self.final_fraction)
 
 @patch
 def cost_per_kimg(self: SearchConfig, spec: GanSpec) -> float:
-    "What a thousand training images of `spec` cost in the budget's unit: 1 (kimg), or its TFLOPs."
+    "What a thousand training images of `spec` cost in the budget's unit: 1 (kimg), its TFLOPs, or its minutes on the device."
+    if self.budget_unit == 'minutes':
+        if self.cost_model is None: raise ValueError('a budget in minutes needs the device\'s prices: make the run with `Search.create`, which measures them')
+        return self.cost_model.train_s_per_kimg(spec) / 60
     return 1.0 if self.budget_unit == 'kimg' else train_flops_per_image(spec) * 1000 / 1e12
+
+@patch
+def score_cost(self: SearchConfig, resolution: int) -> float:
+    "What scoring a node at `resolution` costs in the budget's unit: its minutes with a time budget, else nothing (scores are not compute of G and D)."
+    return self.cost_model.score_seconds(resolution) / 60 if self.budget_unit == 'minutes' else 0.0
+
+@patch
+def segment_cost(self: SearchConfig, spec: GanSpec, kimg: float) -> float:
+    "What training `spec` on `kimg` thousand images and scoring it costs, in the budget's unit."
+    return kimg * self.cost_per_kimg(spec) + self.score_cost(spec.resolution)
 
 @patch
 def shown_kimg(self: SearchConfig, kimg: float) -> float:
@@ -140,7 +203,8 @@ def fixed_schedule(self: SearchConfig) -> list[GanSpec]:
 @patch(as_prop=True)
 def node_kimg_progressive(self: SearchConfig) -> float:
     "Images per node of the fixed schedule: equal for every node (Progressive GAN's own split), as many as the stages' budget buys."
-    return self.whole_batches_kimg(self.search_budget / sum(map(self.cost_per_kimg, self.fixed_schedule())))
+    schedule = self.fixed_schedule()
+    return self.whole_batches_kimg((self.search_budget - sum(self.score_cost(s.resolution) for s in schedule)) / sum(map(self.cost_per_kimg, schedule)))
 
 @patch
 def share_end(self: SearchConfig, resolution: int) -> float:
@@ -189,15 +253,18 @@ def node_rung_kimg(self: SearchConfig, spec: GanSpec) -> tuple[float, ...]:
     return tuple(k * scale for k in self.rung_kimg)
 
 @patch
-def stage_cost(self: SearchConfig, costs_per_kimg: list[float]) -> float:
-    "The budget a stage of candidates that cost `costs_per_kimg` spends through all its rungs (if the dearest survive; whole batches)."
+def stage_cost(self: SearchConfig, costs_per_kimg: list[float],
+               score_cost: float = 0.0, # what one score of a candidate costs (see `score_cost`)
+              ) -> float:
+    "The budget a stage of candidates that cost `costs_per_kimg` spends through all its rungs (if the dearest survive; whole batches), scores included."
     marks, costs = [0.0] + [self.shown_kimg(k) for k in self.rung_kimg], sorted(costs_per_kimg, reverse=True)
-    return sum(sum(costs[:m]) * (marks[r + 1] - marks[r]) for r, m in enumerate(self.trained_at_rungs(len(costs))))
+    trained = self.trained_at_rungs(len(costs))
+    return sum(sum(costs[:m]) * (marks[r + 1] - marks[r]) for r, m in enumerate(trained)) + score_cost * sum(trained)
 
 @patch
 def lone_cost(self: SearchConfig, resolution: int) -> float:
     "A stage of one candidate at `resolution` (the fixed schedule's architecture): the least a resolution step costs."
-    return self.stage_cost([self.cost_per_kimg(self.fixed_spec_at(resolution))])
+    return self.stage_cost([self.cost_per_kimg(self.fixed_spec_at(resolution))], self.score_cost(resolution))
 
 # %% ../../nbs/08a_search_config.ipynb #4da2876a
 @patch
@@ -211,6 +278,18 @@ def smallest_budget(self: SearchConfig, explore: bool = True) -> float:
         for i in range(1, self.resolution_steps + 1):
             r = 4 * 2 ** i
             fraction = (self.share_end(r) - self.share_end(r // 2)) / self.budget  # of the whole budget: shares scale with it
-            stage = self.stage_cost([self.rung_cost_per_kimg(self.fixed_spec_at(r, complete=True))] * self.min_candidates)
+            stage = self.stage_cost([self.rung_cost_per_kimg(self.fixed_spec_at(r, complete=True))] * self.min_candidates, self.score_cost(r))
             need = max(need, 2 * stage / fraction)
     return need
+
+# %% ../../nbs/08a_search_config.ipynb #f1d7809a
+@patch
+def calibration_specs(self: SearchConfig, per_spec: int = 2, # children of each fixed architecture, besides it
+                     ) -> list[GanSpec]:
+    "The architectures a time budget's calibration times: the fixed schedule's, and `per_spec` children of each from the search space."
+    rng, fixed = random.Random(self.seed), self.fixed_schedule()
+    out = list(fixed)
+    for spec in fixed:
+        children = [c for c in (a.apply(spec) for a in self.space.actions(spec)) if c not in fixed]
+        out += rng.sample(children, min(per_spec, len(children)))
+    return out

@@ -14,11 +14,11 @@ from fastcore.basics import patch
 from ..data import load_source, ImageSource
 from ..arch import initial_gan, action_from_dict
 from ..nets import Gan
-from ..store import RunStore, Node, Rung, rank_finalists, final_stem, ranked_ids, exploration_share
-from .config import SearchConfig
+from ..store import RunStore, Node, Rung, rank_finalists, final_stem, ranked_ids, exploration_share, check_new_folder
+from .config import SearchConfig, _ceil3
 from .plan import make_policy
 from .planner import Planner
-from .runner import SearchStopped, NodeTask, NodeResult, Failure, Runner, InProcess, segment_tflop
+from .runner import SearchStopped, NodeTask, NodeResult, Failure, Runner, InProcess, segment_tflop, calibrate
 from .events import (Event, Subscription, SearchStarted, StageStarted, DecisionMade, PolicyStopped, RungStarted,
                                     CandidateStarted, CandidateProgress, CandidateScored, CandidateFailed, SamplesReady, CandidatesPromoted,
                                     CandidatesRequeued, FinalSkipped, FinalStarted, FinalFailed, FinalScored, SearchHalted, SearchFinished, Forked)
@@ -58,13 +58,21 @@ class Search:
 
     # ---- construction
     @classmethod
-    def create(cls, folder: str | Path, config: SearchConfig, policy=None, source: ImageSource | None = None, **kwargs) -> Search:
-        "Start a new run in `folder` (new or empty); everything is checked before anything is written. `kwargs`: `executor`, `wait_s`."
+    def create(cls, folder: str | Path, config: SearchConfig, policy=None, source: ImageSource | None = None,
+               raise_budget: bool = False, # a budget in minutes too small to explore on this device becomes the smallest that does
+               **kwargs) -> Search:
+        """Start a new run in `folder` (new or empty); everything is checked before anything is written (a budget in minutes
+        once the device is priced: `search.runner.calibrate`, a few seconds). `kwargs`: `executor`, `wait_s`."""
         if policy is not None: config = replace(config, policy=policy.name)
         source = source or load_source(config.data, resolution=config.resolution)
         if source.channels not in (1, 3): raise ValueError(f'images must have 1 or 3 channels, got {source.channels}')
         config = replace(config, image_channels=source.channels)
         runner = Runner(config, source)  # the data, the device and the evaluator are checked before the folder is written
+        check_new_folder(folder)  # and the folder before the device is priced
+        if not config.priced:
+            prices = calibrate(runner)
+            if raise_budget: config = replace(config, budget_minutes=max(config.budget_minutes, _ceil3(replace(config, policy='topk', budget_minutes=1e9, cost_model=prices).smallest_budget())))
+            runner.config = config = replace(config, cost_model=prices)  # refuses a budget too small
         store = RunStore.create(folder, config.to_dict())
         return cls(store, source, policy, runner=runner, **kwargs)
 
@@ -148,7 +156,10 @@ def last_rung(self: Search) -> int: "The index of a stage's last rung (`rungs - 
 
 @patch
 def result(self: Search) -> Node | None:
-    "The best finalist at the target resolution: what the final phase trains on."
+    """What the final phase trains on: the best finalist at the target resolution; with the fixed schedule, its last node
+    there (Progressive GAN never drops a layer)."""
+    if self.config.policy == 'progressive':
+        return next((n for n in reversed(self.history()) if n.status == 'done' and n.spec.resolution == self.config.resolution), None)
     return next(iter(rank_finalists(self.history(), self.last_rung, self.config.resolution)), None)
 
 @patch
@@ -302,8 +313,10 @@ def finish(self: Search) -> Node | None:
         return None
     stem = final_stem(self.branch)
     cost = cfg.cost_per_kimg(node.spec)
-    until = node.kimg_trained + max(cfg.whole_batches_kimg((cfg.budget - self.spent()) / cost), 0)
-    task = self._task(node, 'final', until, save_as=f'{stem}.pt', stem=stem)
+    left = cfg.budget - self.spent() - cfg.score_cost(node.spec.resolution)
+    until = node.kimg_trained + max(cfg.whole_batches_kimg(left / cost), 0)
+    task = self._task(node, 'final', until, save_as=f'{stem}.pt', stem=stem,  # a time budget's final phase also stops on the clock
+                      max_train_s=max(left, 0) * 60 if cfg.budget_unit == 'minutes' else None)
     self.emit(FinalStarted(node_id=node.id, kimg_start=node.kimg_trained, until_kimg=until, cost_per_kimg=cost, spent=self.spent()))
     _, outcome = next(self.executor.map([task], progress=self._progress))
     if isinstance(outcome, Failure):

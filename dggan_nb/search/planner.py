@@ -97,8 +97,15 @@ def finalists(self: Planner, resolution: int | None = None) -> list[Node]:
 
 @patch
 def spent(self: Planner) -> float:
-    "Budget this branch's training segments have used, in the budget's unit (kimg or TFLOP)."
-    return self.kimg_shown() if self.config.budget_unit == 'kimg' else self.store.tflop_spent(branch=self.branch)
+    """Budget this branch's training segments have used, in the budget's unit: kimg, TFLOP, or minutes on the device. Time is
+    what the segments took, measured (training, scoring and the nodes' files; on the main branch the calibration too): the
+    prices plan the stages, the clock keeps the account, so a run on a machine slower than its calibration spends less
+    on the final phase instead of running over."""
+    cfg = self.config
+    if cfg.budget_unit == 'minutes':
+        calibration = cfg.cost_model.calibration_s if self.branch == 'main' else 0.0
+        return (calibration + sum((s.train_s or 0) + (s.eval_s or 0) for s in self.store.segments(branch=self.branch))) / 60
+    return self.kimg_shown() if cfg.budget_unit == 'kimg' else self.store.tflop_spent(branch=self.branch)
 
 @patch
 def kimg_shown(self: Planner) -> float:
@@ -184,21 +191,23 @@ def fit(self: Planner, plan: StagePlan, force: bool = True) -> StagePlan | None:
     resolution step of the best top-resolution finalist. None: at the target, no stage fits any more."""
     cfg, spent, top, steps = self.config, self.spent(), self.top_resolution(), self.resolution_steps_left()
     left = cfg.search_budget - spent + 1e-9
-    cost = lambda c: cfg.rung_cost_per_kimg(c.action.apply(self.store.node(c.parent_id).spec))
+    spec = lambda c: c.action.apply(self.store.node(c.parent_id).spec)
+    cost = lambda c: cfg.rung_cost_per_kimg(spec(c))
+    score = lambda cs: cfg.score_cost(spec(cs[0]).resolution) if cs else 0.0  # a stage's candidates share one resolution
     sampled, note = list(plan.sampled), ''
     growing = bool(sampled) and all(c.action.kind == 'grow_res' for c in sampled)
     room = left - self.reserve(2 * top if growing else top)
     if not growing: room = min(room, cfg.share_end(top) - spent + 1e-9)
     stages_left = math.inf if cfg.stages is None else cfg.stages - plan.stage + 1
-    if steps == 0 and (not sampled or cfg.stage_cost([min(map(cost, sampled))]) > left): return None
-    if force and steps > 0 and (not sampled or steps >= stages_left or cfg.stage_cost([min(map(cost, sampled))]) > room):
+    if steps == 0 and (not sampled or cfg.stage_cost([min(map(cost, sampled))], score(sampled)) > left): return None
+    if force and steps > 0 and (not sampled or steps >= stages_left or cfg.stage_cost([min(map(cost, sampled))], score(sampled)) > room):
         if not growing:  # the stage becomes one of resolution steps, drafted as such (several candidates, the fixed one first)
             why = (f'{steps} needed to reach {cfg.resolution}px' if steps >= stages_left else
                    f'the {top}px share of the budget is spent' if plan.sampled else f'no candidate at {top}px')
             grown = self.draft(plan.stage, grow=True)
             plan, sampled, note = replace(plan, parents=grown.parents, candidates=grown.candidates), list(grown.sampled), f'forced a resolution step: {why}'
         room = left - self.reserve(2 * top)
-    n = max((n for n in range(1, len(sampled) + 1) if cfg.stage_cost([cost(c) for c in sampled[:n]]) <= room), default=1)
+    n = max((n for n in range(1, len(sampled) + 1) if cfg.stage_cost([cost(c) for c in sampled[:n]], score(sampled)) <= room), default=1)
     if n < len(sampled):
         note = '; '.join(filter(None, [note, f'the budget allows {n} of {len(sampled)} sampled']))
         sampled = sampled[:n]

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/08e_search_runner.ipynb #ca555019
 from __future__ import annotations
-import time, traceback
+import tempfile, time, traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -18,10 +18,11 @@ from ..arch import GanSpec, train_flops_per_image, action_from_dict
 from ..nets import Gan, grow
 from ..train import Trainer, load_gan, write_node_files
 from ..metrics import Evaluator
-from .config import SearchConfig
+from .config import SearchConfig, CostModel, fit_cost_model
 
 # %% auto #0
-__all__ = ['SearchStopped', 'NodeTask', 'NodeResult', 'Failure', 'segment_tflop', 'Runner', 'InProcess']
+__all__ = ['SearchStopped', 'NodeTask', 'NodeResult', 'Failure', 'segment_tflop', 'Runner', 'device_name', 'time_training',
+           'time_scoring', 'calibrate', 'InProcess']
 
 # %% ../../nbs/08e_search_runner.ipynb #49916600
 class SearchStopped(Exception):
@@ -44,6 +45,7 @@ class NodeTask:
     samples_as: str | None = None        # its sample grid, relative to the folder
     stem: str | None = None              # the final phase: write `<stem>-samples.png` and `<stem>-graph.svg/png` instead
     parent_arch: dict | None = None      # drawn beside it in the final graph
+    max_train_s: float | None = None     # stop training after this many seconds (a time budget's final phase), wherever it is
 
 @dataclass(frozen=True)
 class NodeResult:
@@ -73,6 +75,14 @@ def segment_tflop(arch: dict, kimg: float) -> float:
     return kimg * train_flops_per_image(GanSpec.from_dict(arch)) / 1e9
 
 # %% ../../nbs/08e_search_runner.ipynb #f67bd756
+def _deadline(progress: Callable | None, deadline: float) -> Callable:
+    "`progress`, and past `deadline` (perf_counter seconds) the node's target becomes what it has seen: training ends there."
+    def check(trainer, rec):
+        stop = progress(trainer, rec) if progress else None
+        if stop or time.perf_counter() < deadline: return stop
+        trainer.until_kimg = trainer.kimg; return True
+    return check
+
 class Runner:
     "Trains and scores one node from a `NodeTask`: the same code in the search's process and in a remote worker."
     def __init__(self, config: SearchConfig, # the run's settings
@@ -126,23 +136,61 @@ class Runner:
                  progress: Callable | None = None, # called `(trainer, log record)` at each log point; True stops the node
                 ) -> NodeResult:
         "Train the node, save its checkpoint, score it and save its pictures; `SearchStopped` if `progress` stopped it."
+        t0 = time.perf_counter()  # the node's making (grown from its parent, or read from its checkpoint) counts as training
         folder, trainer = Path(task.folder), self.trainer(task)
-        t0 = time.perf_counter()
         if not trainer.done:
-            trainer.train(callback=progress)
+            trainer.train(callback=_deadline(progress, t0 + task.max_train_s) if task.max_train_s is not None else progress)
             if not trainer.done: raise SearchStopped()
             trainer.finish_fade()
-        train_s = time.perf_counter() - t0
+        train_s, t1 = time.perf_counter() - t0, time.perf_counter()
         path = trainer.save(folder/task.save_as)
         self._models[(str(path), path.stat().st_mtime_ns)] = trainer.gan
-        record, eval_s = self.score(trainer.gan)
+        record, _ = self.score(trainer.gan)
         if task.stem: write_node_files(trainer.gan, folder, task.stem, GanSpec.from_dict(task.parent_arch) if task.parent_arch else None)
         if task.samples_as:
             save_image_grid(trainer.gan.generate(64, seed=self.config.seed), folder/task.samples_as,
                             scale=max(1, 64 // trainer.gan.spec.resolution))
         # the task's own start, not the checkpoint's: a task run again after its checkpoint was saved (a retried worker,
         # a driver killed before it recorded the result) finds it trained already, and must report the same segment
+        eval_s = time.perf_counter() - t1  # scoring and the node's files: what a node costs besides its training
         return NodeResult(task.node_id, task.rung, task.kimg_start, trainer.kimg, record.value, [record.to_dict()], train_s, eval_s)
+
+# %% ../../nbs/08e_search_runner.ipynb #26b4f8ed
+def _synchronize(device: torch.device):
+    if device.type == 'cuda': torch.cuda.synchronize(device)
+
+def device_name(device: torch.device) -> str:
+    "The device's name as a cost model records it: 'cpu (2 threads)', 'cuda:0 (NVIDIA H100 80GB HBM3)'."
+    return f'{device} ({torch.cuda.get_device_name(device)})' if device.type == 'cuda' else f'{device} ({torch.get_num_threads()} threads)'
+
+def time_training(runner: Runner, spec: GanSpec, steps: int = 3, warmup: int = 1) -> float:
+    "Measured seconds per kimg of training `spec` on the runner's device and data (warm-up steps excluded)."
+    torch.manual_seed(0)
+    trainer = Trainer(Gan(spec), runner.source, 1e6, runner.config.train, runner.device, seed=0)
+    for _ in range(warmup): trainer.step()
+    _synchronize(runner.device); t0 = time.perf_counter()
+    for _ in range(steps): trainer.step()
+    _synchronize(runner.device)
+    return (time.perf_counter() - t0) / (steps * runner.config.train.batch_size) * 1000
+
+def time_scoring(runner: Runner, spec: GanSpec) -> float:
+    "Measured seconds that scoring a node of `spec` takes after its training: its checkpoint, its score and its sample grid."
+    runner.evaluator(spec.resolution)  # the real images' reference is made once per resolution, not per score
+    trainer = Trainer(Gan(spec), runner.source, 1e6, runner.config.train, runner.device, seed=0)
+    with tempfile.TemporaryDirectory() as folder:
+        t0 = time.perf_counter()
+        trainer.save(Path(folder)/'node.pt'); runner.score(trainer.gan)
+        save_image_grid(trainer.gan.generate(64, seed=runner.config.seed), Path(folder)/'node.png', scale=max(1, 64 // spec.resolution))
+        return time.perf_counter() - t0
+
+def calibrate(runner: Runner, steps: int = 3, # timed training steps per architecture
+              per_spec: int = 2, # search-space children timed besides each fixed architecture
+             ) -> CostModel:
+    "The runner's device priced: training timings of the config's `calibration_specs` and a score at each resolution, fitted."
+    t0, cfg = time.perf_counter(), runner.config
+    timings = [(spec, time_training(runner, spec, steps)) for spec in cfg.calibration_specs(per_spec)]
+    score_s = {4 * 2 ** i: time_scoring(runner, cfg.fixed_spec_at(4 * 2 ** i, complete=True)) for i in range(cfg.resolution_steps + 1)}
+    return fit_cost_model(timings, score_s, device_name(runner.device), time.perf_counter() - t0)
 
 # %% ../../nbs/08e_search_runner.ipynb #e763425d
 class InProcess:

@@ -49,12 +49,12 @@ class GeneratorSpec:
         object.__setattr__(self, 'layers', _layer_tuple(self.layers))
         if any(l.kind == 'down' for l in self.layers): raise ValueError("G's layers are 'conv' or 'up'; 'down' belongs to D")
     @property
-    def resolution(self) -> int: return 4 * 2 ** sum(l.kind == 'up' for l in self.layers)
+    def resolution(self) -> int: "Output resolution in px: 4·2^(number of up-steps)."; return 4 * 2 ** sum(l.kind == 'up' for l in self.layers)
     @property
     def out_channels(self) -> int:
         "Width of the features that toRGB turns into pixels."
         return self.layers[-1].out_channels if self.layers else self.head_channels
-    def layer_in_channels(self, i: int) -> int: return self.layers[i-1].out_channels if i else self.head_channels
+    def layer_in_channels(self, i: int) -> int: "Input width of layer `i` (the head's width for the first)."; return self.layers[i-1].out_channels if i else self.head_channels
     def layer_resolutions(self) -> list[int]:
         "Output resolution of each grown layer."
         res, out = 4, []
@@ -80,10 +80,10 @@ class DiscriminatorSpec:
         object.__setattr__(self, 'layers', _layer_tuple(self.layers))
         if any(l.kind == 'up' for l in self.layers): raise ValueError("D's layers are 'conv' or 'down'; 'up' belongs to G")
     @property
-    def resolution(self) -> int: return 4 * 2 ** sum(l.kind == 'down' for l in self.layers)
-    def layer_in_channels(self, i: int) -> int: return self.layers[i-1].out_channels if i else self.input_channels
+    def resolution(self) -> int: "Input resolution in px: 4·2^(number of down-steps)."; return 4 * 2 ** sum(l.kind == 'down' for l in self.layers)
+    def layer_in_channels(self, i: int) -> int: "Input width of layer `i` (fromRGB's width for the first)."; return self.layers[i-1].out_channels if i else self.input_channels
     @property
-    def head_in_channels(self) -> int: return self.layers[-1].out_channels if self.layers else self.input_channels
+    def head_in_channels(self) -> int: "Width of the features the head reads: the top layer's output, or fromRGB's."; return self.layers[-1].out_channels if self.layers else self.input_channels
     def layer_resolutions(self) -> list[int]:
         "Input resolution of each grown layer."
         res, out = self.resolution, []
@@ -115,19 +115,19 @@ class GanSpec:
         if g.image_channels != d.image_channels:
             raise ValueError(f'G writes {g.image_channels}-channel images but D reads {d.image_channels}-channel ones')
     @property
-    def resolution(self) -> int: return self.generator.resolution
+    def resolution(self) -> int: "Image resolution in px: G's output, D's input."; return self.generator.resolution
     @property
-    def image_channels(self) -> int: return self.generator.image_channels
+    def image_channels(self) -> int: "Channels of the images G writes and D reads."; return self.generator.image_channels
     def parameter_count(self) -> dict[str, int]:
         "Total parameters of G and of D."
         return dict(generator=sum(self.generator.parameter_counts().values()),
                     discriminator=sum(self.discriminator.parameter_counts().values()))
-    def to_dict(self) -> dict: return asdict(self)
+    def to_dict(self) -> dict: "The spec as plain data for JSON."; return asdict(self)
     @classmethod
-    def from_dict(cls, d: dict) -> GanSpec: return cls(GeneratorSpec(**d['generator']), DiscriminatorSpec(**d['discriminator']))
-    def to_json(self) -> str: return _to_json(self)
+    def from_dict(cls, d: dict) -> GanSpec: "The spec that `to_dict` wrote."; return cls(GeneratorSpec(**d['generator']), DiscriminatorSpec(**d['discriminator']))
+    def to_json(self) -> str: "The spec as JSON text, keys sorted: equal specs, equal text."; return _to_json(self)
     @classmethod
-    def from_json(cls, s: str) -> GanSpec: return cls.from_dict(json.loads(s))
+    def from_json(cls, s: str) -> GanSpec: "The spec that `to_json` wrote."; return cls.from_dict(json.loads(s))
     def __str__(self):
         g, d = self.generator, self.discriminator
         gl = ' → '.join(map(str, g.layers)) or '—'; dl = ' → '.join(map(str, d.layers)) or '—'
@@ -150,6 +150,7 @@ class GrowGenerator:
     channels: int
     kind: str = field(default='grow_g', init=False)
     def apply(self, spec: GanSpec) -> GanSpec:
+        "The child's spec: `spec` with this conv layer on top of G."
         g = spec.generator
         return replace(spec, generator=replace(g, layers=g.layers + (LayerSpec('conv', self.channels, self.kernel_size),)))
     def __str__(self): return f'G+conv{self.kernel_size}×{self.kernel_size}·{self.channels}'
@@ -161,6 +162,7 @@ class GrowDiscriminator:
     channels: int
     kind: str = field(default='grow_d', init=False)
     def apply(self, spec: GanSpec) -> GanSpec:
+        "The child's spec: `spec` with this conv layer at the bottom of D."
         d = spec.discriminator
         new = LayerSpec('conv', d.input_channels, self.kernel_size)
         return replace(spec, discriminator=replace(d, input_channels=self.channels, layers=(new,) + d.layers))
@@ -175,6 +177,7 @@ class GrowResolution:
     d_channels: int
     kind: str = field(default='grow_res', init=False)
     def apply(self, spec: GanSpec) -> GanSpec:
+        "The child's spec: `spec` at twice the resolution, G's up-step and D's down-step added."
         g, d = spec.generator, spec.discriminator
         new_g = replace(g, layers=g.layers + (LayerSpec('up', self.g_channels, self.g_kernel_size),))
         new_d = replace(d, input_channels=self.d_channels, layers=(LayerSpec('down', d.input_channels, self.d_kernel_size),) + d.layers)
@@ -248,9 +251,9 @@ class SearchSpace:
                              + ', '.join(map(str, self.actions(spec))))
         return action
 
-    def to_dict(self) -> dict: return asdict(self)
+    def to_dict(self) -> dict: "The space as plain data for JSON."; return asdict(self)
     @classmethod
-    def from_dict(cls, d: dict) -> SearchSpace: return cls(**d)
+    def from_dict(cls, d: dict) -> SearchSpace: "The space that `to_dict` wrote."; return cls(**d)
 
 # %% ../nbs/03_arch.ipynb #e37a8b00
 def progressive_width(resolution: int, channels: int = 32) -> int:

@@ -16,21 +16,21 @@ from .tensors import pick_device, save_image_grid
 from .data import load_source
 from .arch import initial_gan
 from .nets import Gan
-from .core import TrainConfig, atomic_write_text
+from .core import TrainConfig, SettingError, atomic_write_text
 from .train import Trainer, load_gan, sample_images, save_samples, interpolate
 from .search.driver import Search
 from .search.config import SearchConfig, DEFAULT_BUDGET_MINUTES
 from .search.events import (Event, CandidateStarted, FinalStarted, CandidateProgress, CandidateScored, FinalScored, CandidateFailed,
                                     DecisionMade, CandidatesPromoted, SearchFinished)
-from .store import RunStore, final_stem
+from .store import RunStore, final_stem, NoRunError
 from .report import write_report
 from .metrics import bench_metrics, Evaluator, fid_kid, load_inception
 from .cluster import ClusterError, make_executor, bench_ray
 
 # %% auto #0
 __all__ = ['SAMPLE_N', 'EVAL_METRICS', 'BENCH_CASES', 'ProgressBars', 'cmd_grow', 'cmd_train', 'cmd_resume', 'cmd_report',
-           'cmd_sample', 'cmd_eval', 'build_parser', 'run_command', 'main', 'bench_train', 'bench_search',
-           'bench_dashboard']
+           'cmd_sample', 'cmd_eval', 'build_parser', 'in_cli_words', 'run_command', 'main', 'bench_train',
+           'bench_search', 'bench_dashboard']
 
 # %% ../nbs/11_cli.ipynb #016b21c4
 def _add_training_args(p: argparse.ArgumentParser):
@@ -106,12 +106,13 @@ def _run_search(search: Search) -> dict:
     t0 = time.perf_counter()
     try: result = search.run()
     finally: search.executor.close()  # a local Ray started for this run goes with it
-    report = write_report(search.store.folder)
+    folder = Path(search.store.given_folder)  # as the user named it (`--out runs/x`): what the summary shows
+    report = write_report(folder)
     final, segments = search.final_segment(), search.store.segments(branch=search.branch)
     seconds = time.perf_counter() - t0
-    summary = dict(run=str(search.store.folder), policy=search.config.policy, result_node=result.id if result else None,
+    summary = dict(run=str(folder), policy=search.config.policy, result_node=result.id if result else None,
                    result_score=result.score if result else None, final_score=final.score if final else None,
-                   final=str(search.store.folder/f'{final_stem(search.branch)}.pt') if final else None,
+                   final=str(folder/f'{final_stem(search.branch)}.pt') if final else None,
                    metric=search.config.metric, kimg_shown=search.kimg_shown(), tflop_spent=search.tflop_spent(),
                    budget=search.config.budget, budget_unit=search.config.budget_unit, spent=search.spent(),
                    exploration_share=search.exploration_share(), nodes=len(search.history()), stages=search.stages_done(),
@@ -160,6 +161,7 @@ def cmd_resume(args) -> dict:
     return _run_search(_search_on(args, lambda executor: Search.resume(args.run, executor=executor)))
 
 def cmd_report(args) -> dict:
+    "`dggan report`: write a run's report (tree, scores, best G/D, samples) into RUN/report or `--out`."
     out = write_report(args.run, args.out)
     print(f'report: {out/"report.html"}')
     return dict(report=str(out))
@@ -346,6 +348,7 @@ def _search_on(args, make) -> Search:
 
 # %% ../nbs/11_cli.ipynb #681ee29d
 def build_parser() -> argparse.ArgumentParser:
+    "The `dggan` command line: every command and its flags."
     parser = argparse.ArgumentParser(prog='dggan', description='Dynamically Grown GANs: grow, train, evaluate and benchmark from the command line.')
     sub = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
     g = sub.add_parser('grow', help='grow a GAN with the DGGAN search (top-K growth over the history)',
@@ -417,10 +420,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 # %% ../nbs/11_cli.ipynb #2e3105a8
+def _flags(parser: argparse.ArgumentParser, args: argparse.Namespace) -> dict[str, str]:
+    "Each setting of the command that `args` ran (an option's `dest`, the Python API's name) → its flag."
+    flags = {}
+    for a in parser._actions:
+        if isinstance(a, argparse._SubParsersAction): flags |= _flags(a.choices[getattr(args, a.dest)], args)
+        elif a.dest != 'help' and a.option_strings: flags[a.dest] = next(o for o in a.option_strings if o.startswith('--'))
+    return flags
+
+def in_cli_words(e: Exception, parser: argparse.ArgumentParser, args: argparse.Namespace) -> Exception:
+    "The library's error `e` as the command line says it: settings by their flags, a missing run with the command that starts one."
+    if isinstance(e, NoRunError): return FileNotFoundError(f'{e.problem}: start one with `dggan grow --out {e.folder}`')
+    if isinstance(e, SettingError): return e.renamed(_flags(parser, args))
+    return e
+
 def run_command(argv: list[str]):
     "Run `dggan ARGV...` in this process and return the job's result; bad input raises `ValueError`/`FileNotFoundError`/`FileExistsError`."
-    args = build_parser().parse_args(argv)
-    return args.func(args)
+    parser = build_parser(); args = parser.parse_args(argv)
+    try: return args.func(args)
+    except (SettingError, NoRunError) as e: raise in_cli_words(e, parser, args) from e
 
 def main(argv: list[str] | None = None):
     "Entry point of the `dggan` console script: bad input exits with status 2 and a one-line message."

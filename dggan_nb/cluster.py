@@ -15,7 +15,7 @@ import torch
 
 from .arch import GanSpec, initial_gan, progressive_schedule, action_to_dict
 from .nets import Gan
-from .core import TrainConfig
+from .core import TrainConfig, SettingError
 from .train import Trainer
 from .search.config import SearchConfig
 from .search.runner import NodeTask, NodeResult, Failure, Runner, InProcess, SearchStopped
@@ -46,7 +46,7 @@ def ray_head_address(address: str) -> str:
     from ray._private.services import canonicalize_bootstrap_address_or_die
     try: return canonicalize_bootstrap_address_or_die('auto')
     except ConnectionError:
-        raise ClusterError('--ray-address auto found no Ray cluster started on this machine: start one with `ray start --head`, '
+        raise ClusterError("the address 'auto' found no Ray cluster started on this machine: start one with `ray start --head`, "
                            "or give the head's host:port") from None
 
 def check_reachable(address: str, # a Ray head's 'host:port' (not a Ray Client 'ray://' address)
@@ -119,9 +119,9 @@ class RayExecutor:
                  connect_timeout_s: float = 10, # how long to wait for the cluster's head to answer
                  poll_s: float = 0.25, # how often the driver takes progress while it waits for results
                  on_log: Callable[[NodeTask, dict], None] | None = None): # called on the worker at each log point of each task: `on_log(task, record)`
-        if workers is not None and workers < 1: raise ValueError(f'workers must be ≥ 1, got {workers}')
-        if threads_per_worker < 1: raise ValueError(f'threads_per_worker must be ≥ 1, got {threads_per_worker}')
-        if gpus_per_candidate < 0: raise ValueError(f'gpus_per_candidate must be ≥ 0, got {gpus_per_candidate}')
+        if workers is not None and workers < 1: raise SettingError(f'workers must be ≥ 1, got {workers}', 'workers')
+        if threads_per_worker < 1: raise SettingError(f'threads_per_worker must be ≥ 1, got {threads_per_worker}', 'threads_per_worker')
+        if gpus_per_candidate < 0: raise SettingError(f'gpus_per_candidate must be ≥ 0, got {gpus_per_candidate}', 'gpus_per_candidate')
         if on_log is not None and not callable(on_log): raise TypeError(f'on_log is a function (task, record) → None, got {on_log!r}')
         ray = self.ray = import_ray()
         self.workers, self.threads_per_worker, self.gpus_per_candidate = workers, threads_per_worker, gpus_per_candidate
@@ -238,13 +238,14 @@ def close(self: RayExecutor):
     self.started_ray = False
 
 @patch
-def __enter__(self: RayExecutor): return self
+def __enter__(self: RayExecutor): "`with RayExecutor(...) as executor:` closes it when the block ends."; return self
 
 @patch
-def __exit__(self: RayExecutor, *exc): self.close()
+def __exit__(self: RayExecutor, *exc): "Close it: a local Ray started here stops."; self.close()
 
 @patch
 def __repr__(self: RayExecutor):
+    "How many candidates it trains at once, on what, and where Ray runs."
     where = 'a local Ray started here' if self.started_ray else f'Ray on {self.machines()} machine(s)' if self.ray.is_initialized() else 'closed'
     return (f'RayExecutor({self.workers or "as many as fit"} at once, {self.threads_per_worker} thread(s) each'
             + (f', {self.gpus_per_candidate:g} GPU each' if self.gpus_per_candidate else '') + f'; {where})')

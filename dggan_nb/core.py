@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #69847fd4
 from __future__ import annotations
-import os, tempfile
+import os, re, tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['atomic_path', 'atomic_write_text', 'check_resolution', 'TrainConfig']
+__all__ = ['atomic_path', 'atomic_write_text', 'SettingError', 'check_resolution', 'TrainConfig']
 
 # %% ../nbs/00_core.ipynb #1ab472e9
 @contextmanager
@@ -32,14 +32,26 @@ def atomic_write_text(path: str | Path, text: str):
     "Write `text` to `path` atomically."
     with atomic_path(path) as tmp: Path(tmp).write_text(text)
 
+# %% ../nbs/00_core.ipynb #9da31c49
+class SettingError(ValueError):
+    "Bad input in the Python API's words: `settings` lists the API names its message uses, so a front end can use its own."
+    def __init__(self, message: str, *settings: str):
+        super().__init__(message); self.settings = settings
+    def renamed(self, names: dict[str, str]) -> SettingError:
+        "The same error with each of its settings that `names` holds called by its name there."
+        message = str(self)
+        for old in self.settings:  # whole names: not `eta` in `1/eta` or `budget_kimg` in `budget_kimg_left`
+            if old in names: message = re.sub(rf'(?<![\w/-]){re.escape(old)}(?![\w-])', lambda m: names[old], message)
+        return SettingError(message, *(names.get(s, s) for s in self.settings))
+
 # %% ../nbs/00_core.ipynb #57e44ab7
 def check_resolution(resolution: int, # image side in pixels
                      minimum: int = 4, # the smallest allowed side
                     ) -> int:
-    "Return `resolution` if it is a power of two ≥ `minimum`, else raise a `ValueError` that says what to pass."
+    "Return `resolution` if it is a power of two ≥ `minimum`, else raise a `SettingError` that says what to pass."
     if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) \
        or resolution < minimum or resolution & (resolution - 1):
-        raise ValueError(f'resolution must be a power of two ≥ {minimum} (4, 8, 16, 32, ...), got {resolution!r}')
+        raise SettingError(f'resolution must be a power of two ≥ {minimum} (4, 8, 16, 32, ...), got {resolution!r}', 'resolution')
     return int(resolution)
 
 # %% ../nbs/00_core.ipynb #8883fd01
@@ -58,9 +70,9 @@ class TrainConfig:
     log_every_kimg: float = 0.25
     def __post_init__(self):
         object.__setattr__(self, 'betas', tuple(self.betas))
-        if self.batch_size < 2: raise ValueError(f'batch_size must be ≥ 2 (minibatch stddev needs pairs), got {self.batch_size}')
-        if not 0 <= self.fade_fraction <= 1: raise ValueError(f'fade_fraction must be in [0, 1], got {self.fade_fraction}')
-        if self.lr <= 0: raise ValueError(f'lr must be positive, got {self.lr}')
-    def to_dict(self) -> dict: return asdict(self)
+        if self.batch_size < 2: raise SettingError(f'batch_size must be ≥ 2 (minibatch stddev needs pairs), got {self.batch_size}', 'batch_size')
+        if not 0 <= self.fade_fraction <= 1: raise SettingError(f'fade_fraction must be in [0, 1], got {self.fade_fraction}', 'fade_fraction')
+        if self.lr <= 0: raise SettingError(f'lr must be positive, got {self.lr}', 'lr')
+    def to_dict(self) -> dict: "The settings as plain data for JSON."; return asdict(self)
     @classmethod
-    def from_dict(cls, d: dict) -> TrainConfig: return cls(**d)
+    def from_dict(cls, d: dict) -> TrainConfig: "The settings that `to_dict` wrote."; return cls(**d)

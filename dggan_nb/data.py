@@ -47,7 +47,7 @@ class ImageSource:
         self._cache = {}
 
     @property
-    def channels(self) -> int: return self.images.shape[1]
+    def channels(self) -> int: "Channels of an image: 1 (grey) or 3 (RGB)."; return self.images.shape[1]
     def __len__(self): return len(self.images)
     def __repr__(self):
         return (f'ImageSource({self.name!r}: {len(self)} images, {self.channels}×{self.native_resolution}×'

@@ -29,10 +29,11 @@ class EqualizedConv2d(nn.Module):
         self.scale = gain / math.sqrt(in_channels * kernel_size * kernel_size)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        "N×in_channels×H×W → N×out_channels×H'×W' (H' = H for odd kernels with the default padding)."
         assert x.ndim == 4 and x.shape[1] == self.in_channels, f'expected N×{self.in_channels}×H×W, got {tuple(x.shape)}'
         return F.conv2d(x, self.weight * self.scale, self.bias, padding=self.padding)
 
-    def extra_repr(self): return f'{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, padding={self.padding}'
+    def extra_repr(self): "What `print(module)` shows: the widths, kernel size and padding."; return f'{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, padding={self.padding}'
 
 class EqualizedLinear(nn.Module):
     "A fully connected layer with equalized learning rate."
@@ -44,9 +45,10 @@ class EqualizedLinear(nn.Module):
         self.scale = gain / math.sqrt(in_features)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        "N×in_features → N×out_features."
         return F.linear(x, self.weight * self.scale, self.bias)
 
-    def extra_repr(self): return f'{self.in_features}, {self.out_features}'
+    def extra_repr(self): "What `print(module)` shows: the widths."; return f'{self.in_features}, {self.out_features}'
 
 # %% ../nbs/02_layers.ipynb #a5d87346
 class PixelNorm(nn.Module):
@@ -54,6 +56,7 @@ class PixelNorm(nn.Module):
     def __init__(self, eps: float = 1e-8):
         super().__init__(); self.eps = eps
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        "N×C×H×W → the same shape, each pixel's C features at unit RMS."
         return x * torch.rsqrt(x.pow(2).mean(dim=1, keepdim=True) + self.eps)
 
 class MinibatchStddev(nn.Module):
@@ -61,6 +64,7 @@ class MinibatchStddev(nn.Module):
     def __init__(self, group_size: int = 4):
         super().__init__(); self.group_size = group_size
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        "N×C×H×W → N×(C+1)×H×W."
         n, c, h, w = x.shape
         g = math.gcd(min(self.group_size, n), n)  # a group size that divides the batch
         y = x.float().view(g, -1, c, h, w)
@@ -81,13 +85,13 @@ class ToRGB(nn.Module):
     "Features to an image: a linear 1×1 convolution."
     def __init__(self, in_channels: int, image_channels: int):
         super().__init__(); self.conv = EqualizedConv2d(in_channels, image_channels, 1, gain=1)
-    def forward(self, x): return self.conv(x)
+    def forward(self, x): "N×C×H×W features → N×image_channels×H×W."; return self.conv(x)
 
 class FromRGB(nn.Module):
     "An image to features: a 1×1 convolution and a leaky ReLU."
     def __init__(self, image_channels: int, out_channels: int):
         super().__init__(); self.conv = EqualizedConv2d(image_channels, out_channels, 1)
-    def forward(self, x): return F.leaky_relu(self.conv(x), 0.2)
+    def forward(self, x): "N×image_channels×H×W → N×out_channels×H×W features."; return F.leaky_relu(self.conv(x), 0.2)
 
 # %% ../nbs/02_layers.ipynb #3e998759
 class GeneratorLayer(nn.Module):
@@ -98,6 +102,7 @@ class GeneratorLayer(nn.Module):
         self.conv = EqualizedConv2d(in_channels, out_channels, kernel_size)
         self.norm = PixelNorm()
     def forward(self, x):
+        "N×in_channels×H×W → N×out_channels×H×W (2H×2W when it upsamples)."
         if self.upsample: x = upsample2x(x)
         return self.norm(F.leaky_relu(self.conv(x), 0.2))
 
@@ -108,6 +113,7 @@ class DiscriminatorLayer(nn.Module):
         self.downsample = downsample
         self.conv = EqualizedConv2d(in_channels, out_channels, kernel_size)
     def forward(self, x):
+        "N×in_channels×H×W → N×out_channels×H×W (H/2×W/2 when it downsamples)."
         x = F.leaky_relu(self.conv(x), 0.2)
         return downsample2x(x) if self.downsample else x
 
@@ -121,6 +127,7 @@ class GeneratorHead(nn.Module):
         self.dense = EqualizedLinear(latent_dim, channels * 16, gain=math.sqrt(2) / 4)
         self.conv = EqualizedConv2d(channels, channels, 3)
     def forward(self, z: torch.Tensor) -> torch.Tensor:
+        "N×latent_dim → N×channels×4×4."
         assert z.ndim == 2 and z.shape[1] == self.latent_dim, f'expected N×{self.latent_dim} latents, got {tuple(z.shape)}'
         x = self.norm(F.leaky_relu(self.dense(self.norm(z)).view(-1, self.channels, 4, 4), 0.2))
         return self.norm(F.leaky_relu(self.conv(x), 0.2))
@@ -135,6 +142,7 @@ class DiscriminatorHead(nn.Module):
         self.conv4x4 = EqualizedConv2d(channels, channels, 4, padding=0)
         self.dense = EqualizedLinear(channels, 1, gain=1)
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        "N×in_channels×4×4 → N×1 scores."
         assert x.shape[1:] == (self.in_channels, 4, 4), f'expected N×{self.in_channels}×4×4, got {tuple(x.shape)}'
         x = F.leaky_relu(self.conv(self.mbstd(x)), 0.2)
         x = F.leaky_relu(self.conv4x4(x), 0.2)

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from .tensors import pick_device
-from .core import check_resolution, atomic_path
+from .core import check_resolution, atomic_path, SettingError
 
 # %% auto #0
 __all__ = ['BINOMIAL_TAPS', 'BINOMIAL_5x5', 'INCEPTION_ENV', 'check_images', 'smooth_fields', 'pyr_down', 'pyr_up',
@@ -204,10 +204,11 @@ class SWDResult:
     def __repr__(self):
         lv = ', '.join(f'{r}px: {v:.2f}' for r, v in self.levels_x1e3.items())
         return f'SWDResult(average_x1e3={self.average_x1e3:.2f}, levels_x1e3={{{lv}}}, n_images={self.n_images})'
-    def to_dict(self) -> dict: return dict(levels_x1e3={str(k): v for k, v in self.levels_x1e3.items()},
+    def to_dict(self) -> dict: "The result as plain data for JSON (levels keyed by strings)."; return dict(levels_x1e3={str(k): v for k, v in self.levels_x1e3.items()},
                                            average_x1e3=self.average_x1e3, n_images=self.n_images)
     @classmethod
     def from_dict(cls, d: dict) -> SWDResult:
+        "The result that `to_dict` wrote."
         return cls({int(k): float(v) for k, v in d['levels_x1e3'].items()}, float(d['average_x1e3']), int(d['n_images']))
 
 def check_swd_images(x: torch.Tensor, name: str = 'images', patch_px: int = 7) -> int:
@@ -456,7 +457,7 @@ def real_images_at(real, # N×C×H×W tensor in [-1, 1] at `resolution`, or an o
         raise ValueError(f'real images are {images.shape[2]}×{images.shape[3]} but the evaluation resolution is '
                          f'{resolution}: pass images at {resolution}×{resolution} or an object with .at(resolution)')
     if len(images) < n:
-        raise ValueError(f'need {n} real images but got {len(images)}: lower n_samples or give more data')
+        raise SettingError(f'need {n} real images but got {len(images)}: lower n_samples or give more data', 'n_samples')
     if len(images) == n: return images
     return images[torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))[:n]]
 
@@ -528,12 +529,12 @@ class MetricRecord:
     resolution: int # the evaluation resolution
     details: dict = field(default_factory=dict) # per-level SWD, the other Inception metric, the generator's resolution
 
-    def to_dict(self) -> dict: return asdict(self)
+    def to_dict(self) -> dict: "The record as plain data for JSON."; return asdict(self)
     @classmethod
-    def from_dict(cls, d: dict) -> MetricRecord: return cls(**d)
-    def to_json(self) -> str: return json.dumps(self.to_dict())
+    def from_dict(cls, d: dict) -> MetricRecord: "The record that `to_dict` wrote."; return cls(**d)
+    def to_json(self) -> str: "The record as one line of JSON."; return json.dumps(self.to_dict())
     @classmethod
-    def from_json(cls, s: str) -> MetricRecord: return cls.from_dict(json.loads(s))
+    def from_json(cls, s: str) -> MetricRecord: "The record that `to_json` wrote."; return cls.from_dict(json.loads(s))
 
 def match_resolution(images: torch.Tensor, resolution: int) -> torch.Tensor:
     "Resize square images to `resolution`: bilinear up, antialiased bilinear down (unchanged when equal)."

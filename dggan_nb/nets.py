@@ -31,6 +31,7 @@ class Generator(nn.Module):
         self.register_buffer('alpha', torch.tensor(0.0 if fading else 1.0))
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
+        "N×latent_dim latents → N×image_channels×resolution×resolution images."
         x = self.head(z)
         for layer in self.layers[:-1]: x = layer(x)
         if self.fading:
@@ -54,6 +55,7 @@ class Discriminator(nn.Module):
         self.register_buffer('alpha', torch.tensor(0.0 if fading else 1.0))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        "N×image_channels×resolution×resolution images → N×1 scores."
         s = self.spec
         assert x.ndim == 4 and x.shape[1:] == (s.image_channels, s.resolution, s.resolution), \
             f'D expects N×{s.image_channels}×{s.resolution}×{s.resolution} images, got {tuple(x.shape)}'
@@ -76,9 +78,9 @@ class Gan(nn.Module):
         self.G_ema = copy.deepcopy(self.G).requires_grad_(False)
 
     @property
-    def fading(self) -> bool: return self.G.fading or self.D.fading
+    def fading(self) -> bool: "G or D blends a new layer in."; return self.G.fading or self.D.fading
     @property
-    def alpha(self) -> float: return min(float(self.G.alpha), float(self.D.alpha))
+    def alpha(self) -> float: "How far the fade-in has come: 0 (parent) to 1 (new layer only)."; return min(float(self.G.alpha), float(self.D.alpha))
 
     def set_alpha(self, alpha: float):
         "Set the fade-in blend of every fading network (0: parent, 1: new layer only)."

@@ -45,11 +45,12 @@ def _label(n: Node, last: int) -> str:
 
 def search_tree(nodes: list[Node], # e.g. `store.nodes()`
                 config: dict, # the run's settings, `store.config`: which node is best
-                title: str = 'search tree'):
+                title: str = 'search tree',
+                rankdir: str = 'TB'): # 'TB': stages from top to bottom; 'LR': from left to right (narrower, for a panel)
     "A graphviz `Digraph` of the search history."
     import graphviz
     on_path, last = best_path(nodes, config), last_rung(config)
-    dot = graphviz.Digraph(graph_attr=dict(rankdir='TB', label=title, labelloc='t', fontname='Helvetica', fontsize='12'),
+    dot = graphviz.Digraph(graph_attr=dict(rankdir=rankdir, label=title, labelloc='t', fontname='Helvetica', fontsize='12'),
                            node_attr=dict(shape='box', style='rounded,filled', fontname='Helvetica', fontsize='9'))
     scores = [n.score for n in nodes if n.status == 'done' and n.score is not None and n.rung == last]
     lo, hi = (min(scores), max(scores)) if scores else (0, 1)
@@ -139,6 +140,7 @@ def plot_schedule(nodes: list[Node], # the run's nodes (every segment's node amo
 
 # %% ../nbs/09_report.ipynb #0b3659a9
 class ScorePoint(NamedTuple):
+    "One point of the score curve: a node's score when a segment of training ended."
     kimg_shown: float # images the search had shown when the segment ended, in thousands
     score: float
     resolution: int

@@ -20,9 +20,9 @@ try: import fcntl # POSIX: the writer lock; on Windows there is none
 except ImportError: fcntl = None
 
 # %% auto #0
-__all__ = ['SCHEMA', 'FORMAT_VERSION', 'STATUSES', 'BUSY_TIMEOUT_S', 'Node', 'Decision', 'Rung', 'Segment', 'Event', 'RunStore',
-           'check_new_folder', 'ranked', 'ranked_ids', 'last_rung', 'rank_finalists', 'final_stem', 'exploration_share',
-           'nodes_table']
+__all__ = ['SCHEMA', 'FORMAT_VERSION', 'STATUSES', 'BUSY_TIMEOUT_S', 'Node', 'Decision', 'Rung', 'Segment', 'Event', 'NoRunError',
+           'RunStore', 'check_new_folder', 'ranked', 'ranked_ids', 'last_rung', 'rank_finalists', 'final_stem',
+           'exploration_share', 'nodes_table']
 
 # %% ../nbs/07_store.ipynb #18131f35
 SCHEMA = """
@@ -167,6 +167,7 @@ class Rung:
                                                         decided_by=self.decided_by)
     @classmethod
     def from_dict(cls, d: dict) -> Rung:
+        "The rung that `to_dict` wrote."
         scores = None if 'scores' not in d else {int(k): v for k, v in d['scores'].items()}
         return cls(d['rung'], d['kimg'], list(d['trained']), scores, list(d.get('promoted', [])), d.get('decided_by', ''))
 
@@ -250,6 +251,12 @@ def _lock_writer(folder: Path):
     return f
 
 # %% ../nbs/07_store.ipynb #843d9574
+class NoRunError(FileNotFoundError):
+    "A folder that holds no run (no `run.sqlite`): `folder` as it was given, the `problem`, and how to make one in Python."
+    def __init__(self, folder: str | Path):
+        self.folder, self.problem = str(folder), f'{folder} holds no dggan_nb run (no run.sqlite)'
+        super().__init__(f'{self.problem}: make one with RunStore.create({self.folder!r}, config)')
+
 class RunStore:
     "The record of one search run in `folder`: nodes, decisions and events in `run.sqlite`, checkpoints beside it."
     def __init__(self,
@@ -257,10 +264,9 @@ class RunStore:
                  readonly: bool = False, # read only: for reports and dashboards; never takes the writer lock
                 ):
         self.folder, self.readonly = Path(folder).resolve(), readonly # absolute: a relative folder must not be joined to itself
+        self.given_folder = str(folder) # as it was given: what the repr shows (like a file's name)
         self._dbs, self._lock, self._writer_lock, self._closed = {}, threading.Lock(), None, False
-        if not self.path.is_file():
-            raise FileNotFoundError(f'{self.folder} holds no dggan_nb run (no run.sqlite): '
-                                    f'make one with RunStore.create({str(self.folder)!r}, config)')
+        if not self.path.is_file(): raise NoRunError(folder)
         try:
             meta = self._read_meta()
             if meta['format_version'] > FORMAT_VERSION:
@@ -285,7 +291,7 @@ class RunStore:
         return cls(folder, readonly=readonly)
 
     @property
-    def format_version(self) -> int: return self.meta['format_version']
+    def format_version(self) -> int: "The version of the store's layout that wrote this run."; return self.meta['format_version']
 
     def _connect(self) -> sqlite3.Connection:
         uri = self.path.resolve().as_uri() + ('?mode=ro' if self.readonly else '?mode=rw')
@@ -649,11 +655,12 @@ def nodes_table(nodes: list[Node], # e.g. `store.nodes()` or `store.best(5)`
 
 @patch
 def __repr__(self: RunStore) -> str:
-    if self._closed: return f'RunStore({str(self.folder)!r}, closed)'
+    "The folder (as it was given), counts of nodes by status, of decisions and events, and a table of the nodes."
+    if self._closed: return f'RunStore({self.given_folder!r}, closed)'
     counts = dict(self.db.execute('SELECT status, COUNT(*) FROM nodes GROUP BY status').fetchall())
     n_decisions, n_events = (self.db.execute(f'SELECT COUNT(*) FROM {t}').fetchone()[0] for t in ('decisions', 'events'))
     summary = ', '.join(f'{counts[s]} {s}' for s in STATUSES if s in counts) or 'no nodes'
-    return (f'RunStore({str(self.folder)!r}{", readonly" if self.readonly else ""}): {summary}; '
+    return (f'RunStore({self.given_folder!r}{", readonly" if self.readonly else ""}): {summary}; '
             f'{n_decisions} decisions, {n_events} events\n' + nodes_table(self.nodes(), max_rows=20))
 
 # %% ../nbs/07_store.ipynb #28d860e3

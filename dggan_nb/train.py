@@ -60,9 +60,9 @@ class Trainer:
         self.amp = self.device.type == 'cuda' and config.mixed_precision
 
     @property
-    def kimg(self) -> float: return self.images_shown / 1000
+    def kimg(self) -> float: "Real images shown to D so far, in thousands."; return self.images_shown / 1000
     @property
-    def done(self) -> bool: return self.kimg >= self.until_kimg - 1e-9
+    def done(self) -> bool: "Trained to `until_kimg`."; return self.kimg >= self.until_kimg - 1e-9
 
     def _alpha(self) -> float: return 1.0 if self.fade_kimg == 0 else min(1.0, self.kimg / self.fade_kimg)
 

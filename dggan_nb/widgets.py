@@ -21,8 +21,8 @@ from .store import final_stem
 from .report import search_tree, plot_scores, plot_schedule, best_node, final_phases
 
 # %% auto #0
-__all__ = ['STATUS_COLOURS', 'STEP_THROUGH_WAIT_S', 'REDRAW_EVERY_S', 'DRAW_EVERY_S', 'svg_html', 'curves_png', 'schedule_png',
-           'halving_outcome', 'candidate_rows', 'root_row', 'rows_html', 'Dashboard']
+__all__ = ['STATUS_COLOURS', 'STEP_THROUGH_WAIT_S', 'DASHBOARD_CSS', 'REDRAW_EVERY_S', 'DRAW_EVERY_S', 'svg_html', 'curves_png',
+           'schedule_png', 'halving_outcome', 'candidate_rows', 'root_row', 'rows_html', 'Dashboard']
 
 # %% ../nbs/10_widgets.ipynb #93aed72e
 def svg_html(dot, # a graphviz `Digraph`, e.g. `draw(spec)` or `search_tree(nodes, config)`
@@ -30,7 +30,7 @@ def svg_html(dot, # a graphviz `Digraph`, e.g. `draw(spec)` or `search_tree(node
     "The drawing as inline SVG in a scrolling box, for a `widgets.HTML`; a clear message when graphviz's `dot` is missing."
     try: svg = render(dot, 'svg').decode()
     except GraphvizMissing as e: return f'<p style="color:#a33">{html.escape(str(e))}</p>'
-    return f'<div style="overflow:auto;max-height:{max_height_px}px">{svg[svg.index("<svg"):]}</div>'
+    return f'<div class="dggan-scroll" style="overflow:auto;max-height:{max_height_px}px">{svg[svg.index("<svg"):]}</div>'
 
 def _png(fig) -> bytes:
     fig.tight_layout()
@@ -110,7 +110,9 @@ def rows_html(rows: list[dict]) -> str:
     "The candidate table as HTML."
     head = ['#', 'action', 'parent', 'G / D params', 'kimg', 'rung', 'score', 'halving', 'status', 'decided by']
     cell = 'style="border-bottom:1px solid #ddd;padding:1px 4px;text-align:left;white-space:nowrap;line-height:1.4"'
-    out = ['<div style="max-height:300px;overflow:auto"><table style="border-collapse:collapse;font-size:11px"><tr>' + ''.join(f'<th {cell}>{h}</th>' for h in head) + '</tr>']
+    th = cell[:-1] + ';position:sticky;top:0;background:var(--jp-layout-color0, white)"'  # the header stays while the rows scroll
+    out = ['<div class="dggan-scroll" style="max-height:300px;overflow:auto"><table style="border-collapse:collapse;font-size:11px"><tr>'
+           + ''.join(f'<th {th}>{h}</th>' for h in head) + '</tr>']
     for r in rows:
         colour = STATUS_COLOURS.get(r['status'], '#999')
         node = f"#{r['node']} " if r['node'] else ''
@@ -122,6 +124,10 @@ def rows_html(rows: list[dict]) -> str:
 
 # %% ../nbs/10_widgets.ipynb #393499b4
 STEP_THROUGH_WAIT_S = 24 * 3600.0  # how long a stage waits for a person when "step through decisions" is ticked
+# an HTML widget's content may be narrower than what it holds (a wide table or tree scrolls in its own box, not the panel);
+# text lines as in a paragraph, not at the height of a button
+DASHBOARD_CSS = ('<style>.dggan-dashboard .widget-html-content {min-width: 0} '
+                 '.dggan-dashboard .dggan-text .widget-html-content {line-height: 1.45}</style>')
 
 class Dashboard:
     "A JupyterLab dashboard over a DGGAN search: live, with controls and overrides, or loaded read-only from a run folder."
@@ -136,6 +142,7 @@ class Dashboard:
         self.thread: threading.Thread | None = None
         self.errors: list[tuple[str, str]] = []   # (title, traceback) of everything that went wrong
         self.pending: OverrideRequest | None = None  # submitted, not yet used by the search
+        self.followed: dict[int, str] = {}           # decision id → how the search followed a person's override (shown with its stage)
         self._final: str | None = None             # 'finished', 'stopped' or 'crashed' once the worker is done
         self._lock = threading.RLock()
         self._stage_index: int | None = None       # None: follow the latest stage
@@ -169,13 +176,14 @@ class Dashboard:
 
 # %% ../nbs/10_widgets.ipynb #bdf7eff2
 def _button(description: str, icon: str, style: str = '', cls: str = '') -> widgets.Button:
-    b = widgets.Button(description=description, icon=icon, button_style=style, layout=widgets.Layout(width='auto'))
+    b = widgets.Button(description=description, icon=icon, button_style=style, layout=widgets.Layout(width='auto', flex='0 0 auto'))  # never squeezed
     if cls: b.add_class(cls)
     return b
 
 @patch
 def _build(self: Dashboard):
     W, L = widgets, widgets.Layout
+    full = dict(margin='2px 0')  # a full-width widget without the side margins that would make it overflow its panel
     self.title = W.HTML(); self.status = W.HTML(); self.status.add_class('dggan-status')
     self.start_button = _button('start', 'play', 'success', 'dggan-start')
     self.pause_button = _button('pause', 'pause', '', 'dggan-pause')
@@ -184,41 +192,41 @@ def _build(self: Dashboard):
     self.step_through = W.Checkbox(description='step through decisions', indent=False, layout=L(width='auto'))
     if self.search is not None: self.step_through.value = bool(self.search.planner.wait_s)
     self.prev_button, self.next_button = _button('', 'chevron-left'), _button('', 'chevron-right')
-    self.stage_label = W.HTML(); self.decision = W.HTML(); self.candidate_table = W.HTML()
-    self.candidates = W.SelectMultiple(options=[], rows=6, layout=L(width='100%')); self.candidates.add_class('dggan-candidates')
-    self.candidates_hint = W.HTML()
+    self.stage_label = W.HTML(); self.decision = W.HTML(); self.candidate_table = W.HTML(); self.decision.add_class('dggan-text')
+    self.candidates = W.SelectMultiple(options=[], rows=6, layout=L(width='100%', **full)); self.candidates.add_class('dggan-candidates')
+    self.candidates_hint = W.HTML(); self.candidates_hint.add_class('dggan-text')
     self.override_mode = W.ToggleButtons(options=[('train only these', 'pick'), ('veto these', 'veto'), ('also train these', 'force')],
                                          style=dict(button_width='auto'))
     self.k_input = W.BoundedIntText(min=1, max=64, description='K', layout=L(width='130px'))
     self.p_input = W.BoundedFloatText(min=0.01, max=1.0, step=0.05, description='p', layout=L(width='150px'))
-    self.note = W.Text(placeholder='why (kept with the decision)', layout=L(width='100%')); self.note.add_class('dggan-note')
+    self.note = W.Text(placeholder='why (kept with the decision)', layout=L(width='100%', **full)); self.note.add_class('dggan-note')
     self.submit_button = _button('submit override', 'check', 'warning', 'dggan-submit')
     self.override_status = W.HTML(); self.override_status.add_class('dggan-override-status')
-    self.node_select = W.Dropdown(description='node', layout=L(width='100%'))
-    self.node_info = W.HTML()
+    self.node_select = W.Dropdown(description='node', layout=L(width='100%', **full))
+    self.node_info = W.HTML(); self.node_info.add_class('dggan-text')
     self.fork_button = _button('fork from this node', 'code-fork', '', 'dggan-fork')
     self.graph = W.HTML(); self.samples = W.Image(format='png', layout=L(max_width='260px'))
-    self.curves = W.Image(format='png', layout=L(width='100%')); self.curves.add_class('dggan-curves')
-    self.schedule = W.Image(format='png', layout=L(width='100%')); self.schedule.add_class('dggan-schedule')
+    self.curves = W.Image(format='png', layout=L(width='100%', **full)); self.curves.add_class('dggan-curves')
+    self.schedule = W.Image(format='png', layout=L(width='100%', **full)); self.schedule.add_class('dggan-schedule')
     self.plots = W.Tab(children=[self.curves, W.Box([self.schedule], layout=L(max_height='520px', overflow='auto'))],
                        titles=('score curves', 'schedule'))
     self.final_samples = W.Image(format='png', layout=L(max_width='200px')); self.final_info = W.HTML()
     self.final_box = W.HBox([self.final_samples, self.final_info], layout=L(display='none', border='2px solid #d62728', padding='4px', margin='2px'))
     self.final_box.add_class('dggan-final')
-    self.tree = W.HTML(); self.error_panel = W.HTML(layout=L(display='none')); self.error_panel.add_class('dggan-errors')
+    self.tree = W.HTML(); self.tree.add_class('dggan-tree'); self.error_panel = W.HTML(layout=L(display='none')); self.error_panel.add_class('dggan-errors')
     self.log = W.Output(layout=L(max_height='160px', overflow='auto', border='1px solid #ddd'))
-    box = dict(border='1px solid #ddd', padding='4px', margin='2px')
+    box = dict(border='1px solid #ddd', padding='4px', margin='2px', min_width='0')  # min_width 0: a panel keeps its share, wide content scrolls inside
     override = W.VBox([W.HTML('<b>override the next decision</b>'), self.candidates, self.candidates_hint, self.override_mode,
                        W.HBox([self.k_input, self.p_input]), self.note, self.submit_button, self.override_status], layout=L(**box))
     stepper = W.VBox([W.HBox([self.prev_button, self.stage_label, self.next_button]), self.decision, self.candidate_table], layout=L(**box))
-    inspector = W.VBox([W.HTML('<b>inspector</b>'), self.node_select, self.node_info, W.HBox([self.samples, self.fork_button]),
-                        self.graph], layout=L(width='50%', **box))
+    inspector = W.VBox([W.HTML('<b>inspector</b>'), self.node_select, self.node_info,
+                        W.HBox([self.samples, self.fork_button], layout=L(flex_flow='row wrap')), self.graph], layout=L(width='45%', **box))
     self.widget = W.VBox([
-        self.title, W.HBox([self.start_button, self.pause_button, self.stop_button, self.refresh_button, self.step_through]),
+        W.HTML(DASHBOARD_CSS), self.title, W.HBox([self.start_button, self.pause_button, self.stop_button, self.refresh_button, self.step_through], layout=L(flex_flow='row wrap')),
         self.status, self.error_panel, self.final_box,
-        W.HBox([W.VBox([stepper, override], layout=L(width='58%')),
+        W.HBox([W.VBox([stepper, override], layout=L(width='58%', min_width='0')),
                 W.VBox([self.plots], layout=L(width='42%', **box))]),
-        W.HBox([inspector, W.VBox([W.HTML('<b>search tree</b>'), self.tree], layout=L(width='50%', **box))]),
+        W.HBox([inspector, W.VBox([W.HTML('<b>search tree</b>'), self.tree], layout=L(width='55%', **box))]),  # trees grow wide
         W.HTML('<b>event log</b>'), self.log])
     self.widget.add_class('dggan-dashboard')
     self.start_button.on_click(lambda _: self.run())
@@ -254,7 +262,8 @@ def show_stage(self: Dashboard, index: int | None = None, # None: the latest sta
             self.decision.value = (f'decided by <b>{html.escape(d.decided_by)}</b> ({html.escape(d.note)})<br>'
                                    f'parents {", ".join(f"#{p}" for p in d.parents)} · {len(d.candidates)} candidates · '
                                    f'{len(d.sampled)} sampled → nodes {", ".join(f"#{c}" for c in d.children)} · '
-                                   f'pick: {"#" + str(d.pick) if d.pick is not None else "not yet"}')
+                                   f'pick: {"#" + str(d.pick) if d.pick is not None else "not yet"}'
+                                   + (f'<br><span class="dggan-followed" style="color:#2a7a2a">{self.followed[d.id]}</span>' if d.id in self.followed else ''))
             self.candidate_table.value = rows_html(candidate_rows(d, self.by_id))
             pick = d.pick
         if select and index is not None and pick is not None: self.show_node(pick)
@@ -363,7 +372,7 @@ def _show_drawings(self: Dashboard):
     self._drawn['signature'] = key
     self.curves.value = curves_png(self.nodes, self.segments, self.metric)
     self.schedule.value = schedule_png(self.nodes, self.segments)
-    self.tree.value = svg_html(search_tree(self.nodes, self.store.config, f'{len(self.nodes)} nodes'), 640)
+    self.tree.value = svg_html(search_tree(self.nodes, self.store.config, f'{len(self.nodes)} nodes', rankdir='LR'), 900)  # the root in view
 
 # %% ../nbs/10_widgets.ipynb #07b3651c
 @patch
@@ -557,10 +566,10 @@ def _submit_clicked(self: Dashboard):
 def _acknowledge(self: Dashboard, event: DecisionMade):
     used = self.search.planner.acknowledged[-1] if self.search.planner.acknowledged else None
     delay = f' {used[1]:.2f} s after it was submitted' if used else ''
-    self.pending = None
+    self.pending, self._stage_index = None, None  # the stepper shows the stage the override decided, with this note beside it
     self._show_settings()
-    self.override_status.value = (f'<span style="color:#2a7a2a">followed at stage {event.stage}{delay}: '
-                                  f'training nodes {", ".join(map(str, event.children)) or "none"}</span>')
+    self.followed[event.decision_id] = f'your override was followed{delay}: training nodes {", ".join(map(str, event.children)) or "none"}'
+    self.override_status.value = ''
 
 # %% ../nbs/10_widgets.ipynb #397a8897
 @patch

@@ -39,6 +39,8 @@ html_title = cfg['title']
 html_static_path = ['_static']
 html_css_files, html_js_files = ['site.css'], ['site.js']  # a few touches, and a fix for the menu on phones
 html_copy_source = False
+html_favicon = 'favicon.svg'  # drawn for this site: a network grown layer by layer
+html_context = dict(default_mode='auto')  # pydata-sphinx-theme's light/dark mode before a reader picks one (unset: a console error)
 html_theme_options = dict(
     repository_url=cfg['git_url'], repository_branch=cfg['branch'], path_to_docs=cfg['nbs_path'],
     use_repository_button=True, use_edit_page_button=True, use_download_button=False,
@@ -67,6 +69,8 @@ def _api_entry(markdown: str) -> str:
     markdown = re.sub(r'\)\{target="_blank"[^}]*\}', '){.api-source}', markdown)
     head, _, rest = markdown.partition('\n\n')  # the source link, then the heading: the link goes under the heading
     if '{.api-source}' in head: heading, _, rest = rest.partition('\n\n'); markdown = f'{heading}\n\n{head}\n\n{rest}'
+    # the name is text, not markdown: `RunStore.__repr__` is not "RunStore.**repr**"
+    markdown = re.sub(r'^(#+ )(.*)$', lambda m: m.group(1) + m.group(2).replace('_', r'\_'), markdown, count=1, flags=re.M)
     parts = markdown.split('```')  # a doc link inside the signature would show as markdown: keep its name
     return '```'.join(re.sub(r'\[`?([^]`]+)`?\]\([^)]*\)', r'\1', p) if i % 2 else p for i, p in enumerate(parts))
 

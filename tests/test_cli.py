@@ -24,6 +24,28 @@ def test_bad_input_fails_fast_and_writes_nothing(dggan, tmp_path):
     assert out.returncode == 2 and 'not empty' in out.stderr and 'Traceback' not in out.stderr
     assert [p.name for p in (tmp_path / 'full').iterdir()] == ['mine.txt']
 
+def test_errors_name_flags_and_commands(dggan, tmp_path):
+    "The library's errors name its Python API (`eval_samples`, `RunStore.create`); the command line says its own flags and commands."
+    from PIL import Image
+    (tmp_path / 'three').mkdir()
+    for i in range(3): Image.new('RGB', (16, 16), (80 * i, 40, 200)).save(tmp_path / 'three' / f'{i}.png')
+    (tmp_path / 'empty').mkdir()
+    for args, message in [(['grow', '--data', tmp_path / 'three', '--resolution', '8', '--out', tmp_path / 'run'],
+                           'need 512 real images but got 3: lower --eval-samples or give more data'),
+                          (['resume', tmp_path / 'empty'],
+                           f"{tmp_path / 'empty'} holds no dggan_nb run (no run.sqlite): start one with `dggan grow --out {tmp_path / 'empty'}`"),
+                          (['report', tmp_path / 'empty'], 'start one with `dggan grow --out'),
+                          (['grow', '--rungs', '0', '--out', tmp_path / 'run'], '--rungs must be an integer ≥ 1, got 0'),
+                          (['grow', '--probe-kimg', '5', '--budget-kimg', '20', '--out', tmp_path / 'run'],
+                           'raise --budget-kimg, or lower --probe-kimg, --rungs or --min-candidates'),
+                          (['grow', '--eval-samples', '8', '--out', tmp_path / 'run'], '--eval-samples must be at least 16, got 8'),
+                          (['grow', '--batch-size', '1', '--out', tmp_path / 'run'], '--batch-size must be ≥ 2')]:
+        out = dggan(*args)
+        assert out.returncode == 2 and out.stderr.startswith('dggan: error: '), (args, out.stderr)
+        assert message in out.stderr and 'Traceback' not in out.stderr, (args, out.stderr)
+        assert 'RunStore.create' not in out.stderr and 'n_samples' not in out.stderr and 'eval_samples' not in out.stderr, out.stderr
+    assert not (tmp_path / 'run').exists() and list((tmp_path / 'empty').iterdir()) == []
+
 def test_train_is_grow_with_the_progressive_policy(dggan, tmp_path):
     out = dggan('train', *TINY, '--budget-kimg', '1', '--out', tmp_path / 'run')
     assert out.returncode == 0, out.stderr

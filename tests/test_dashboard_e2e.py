@@ -60,6 +60,47 @@ def _person_decisions(run: Path) -> list[dict]:
         return [dict(r) for r in db.execute("SELECT * FROM decisions WHERE decided_by = 'person' ORDER BY id")]
     finally: db.close()
 
+# What does not fit the dashboard: a panel that scrolls as a whole, content clipped by a box that hides its overflow,
+# anything beyond its right edge outside the boxes made to scroll (.dggan-scroll: the candidate table, the tree, G/D
+# drawings), a scroll box whose end cannot be scrolled into view.
+LAYOUT_PROBLEMS = r"""d => {
+  const problems = [], beyond = [], edge = d.getBoundingClientRect().right + 1;
+  const scrolls = v => v === 'auto' || v === 'scroll';
+  const name = e => `${e.tagName.toLowerCase()}.${String(e.className.baseVal ?? e.className).trim().split(/\s+/).slice(-2).join('.')}`;
+  if (d.scrollWidth > d.clientWidth + 1) problems.push(`the dashboard is ${d.scrollWidth} px wide in ${d.clientWidth} px`);
+  for (const e of d.querySelectorAll('*')) {
+    const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+    if (!r.width || e.closest('.dggan-scroll') && !e.classList.contains('dggan-scroll')) continue;
+    if (r.right > edge && !beyond.some(a => a.contains(e))) beyond.push(e), problems.push(`${name(e)} reaches ${Math.round(r.right)} px, beyond the dashboard (${Math.round(edge)} px)`);
+    const wide = e.scrollWidth > e.clientWidth + 1, tall = e.scrollHeight > e.clientHeight + 1;
+    if ((wide && ['hidden', 'clip'].includes(s.overflowX)) || (tall && ['hidden', 'clip'].includes(s.overflowY)))
+      problems.push(`${name(e)} clips what it holds (${e.scrollWidth}×${e.scrollHeight} in ${e.clientWidth}×${e.clientHeight})`);
+    if (e.classList.contains('widget-box') && wide) problems.push(`the panel ${name(e)} scrolls as a whole (${e.scrollWidth} px in ${e.clientWidth} px)`);
+    if (e.classList.contains('dggan-scroll') && ((wide && !scrolls(s.overflowX)) || (tall && !scrolls(s.overflowY))))
+      problems.push(`${name(e)} holds more than it shows and does not scroll`);
+  }
+  for (const box of d.querySelectorAll('.dggan-scroll')) {  // the last row or node can be scrolled into view
+    const last = box.querySelector('tr:last-child') || box.querySelector('svg');
+    if (!last) continue;
+    box.scrollTop = box.scrollHeight; box.scrollLeft = box.scrollWidth;
+    const b = box.getBoundingClientRect(), l = last.getBoundingClientRect();
+    if (l.bottom > b.bottom + 1 || l.right > b.right + 1) problems.push(`${name(box)}: its end cannot be scrolled into view`);
+    box.scrollTop = 0; box.scrollLeft = 0;
+  }
+  return problems;
+}"""
+
+def _stage_note(page, stage: int) -> str:
+    "Show `stage` in the stepper (with its buttons, as a person would) and return the note beside it ('' if none)."
+    label = page.locator('.dggan-dashboard').first.get_by_text(re.compile(r'^\s*stage \d+ of \d+\s*$')).first
+    for _ in range(50):
+        shown = int(re.search(r'stage (\d+) of', label.text_content()).group(1))
+        if shown == stage: break
+        page.locator('.dggan-dashboard button:has(i.fa-chevron-left)' if shown > stage else '.dggan-dashboard button:has(i.fa-chevron-right)').first.click()
+        _wait(lambda: int(re.search(r'stage (\d+) of', label.text_content()).group(1)) != shown, 15, 'the stepper to move')
+    note = page.locator('.dggan-dashboard .dggan-followed')
+    return note.first.text_content() if note.count() else ''
+
 def _nodes_scored(page) -> int:
     return int(re.search(r'nodes scored: (\d+)', page.locator('.dggan-scored').first.text_content()).group(1))
 
@@ -75,9 +116,10 @@ def test_click_overrides_the_running_search(lab, tmp_path):
     from playwright.sync_api import sync_playwright
     t_start = time.time()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which('chromium'), args=CHROMIUM_ARGS)
+        # scrollbars shown (Playwright hides them by default): what scrolls looks scrollable in the screenshot, as on screen
+        browser = p.chromium.launch(executable_path=shutil.which('chromium'), args=CHROMIUM_ARGS, ignore_default_args=['--hide-scrollbars'])
         try:
-            page = browser.new_page(viewport=dict(width=1500, height=2000))
+            page = browser.new_page(viewport=dict(width=1280, height=2000))  # a laptop's width: the dashboard must fit it
             page.goto(f"{lab['url']}/lab/tree/{TUTORIAL.name}?token={lab['token']}")
             tmp_path.joinpath('page-url').write_text(page.url)
             page.locator('.jp-Notebook').first.wait_for(timeout=60_000)
@@ -95,7 +137,8 @@ def test_click_overrides_the_running_search(lab, tmp_path):
             options = page.locator('.dggan-candidates select option')
             _wait(lambda: options.count() > 0, 120, 'the override panel to list candidates', page, tmp_path)
             status = page.locator('.dggan-override-status').first
-            _wait(lambda: 'followed at stage 1' in status.text_content(), 120, "the tutorial's own override (stage 1)", page, tmp_path)
+            _wait(lambda: 'your override was followed' in _stage_note(page, 1), 120, "the tutorial's own override beside stage 1", page, tmp_path)
+            assert _stage_note(page, 0) == '' and 'followed' not in status.text_content()  # the note stands with stage 1 only
             texts = lambda: [t.replace('\xa0', ' ') for t in options.all_text_contents()]  # ipywidgets shows spaces as no-break spaces
             _wait(lambda: any('trained as' in t for t in texts()), 30, 'the list to mark trained candidates', page, tmp_path)
             texts = texts()
@@ -118,17 +161,23 @@ def test_click_overrides_the_running_search(lab, tmp_path):
             assert len(sampled) == 1
             picked = option_text.split(': ', 1)[1].split('  ·')[0]
             assert f"node {sampled[0]['parent_id']}: " in picked, (picked, sampled)
-            _wait(lambda: f"followed at stage {mine['stage']}" in status.text_content(), 30, 'the panel to report the override', page, tmp_path)
-            followed = status.text_content()
+            followed = _wait(lambda: _stage_note(page, mine['stage']), 30, 'the stepper to show the override beside its stage', page, tmp_path)
+            assert 'your override was followed' in followed and 'followed' not in status.text_content(), (followed, status.text_content())
             _wait(lambda: _nodes_scored(page) > scored_at_click, 120, 'a new score', page, tmp_path)
             scored_later = _nodes_scored(page)
             _wait(lambda: curves.get_attribute('src') != curves_at_click, 30, 'the score curves to be redrawn (every 5 s at most)', page, tmp_path)
             responsive = page.locator('.jp-OutputArea-output', has_text='this cell took').first.text_content().strip().splitlines()[-1]
 
+            tree = dashboard.locator('.dggan-tree .dggan-scroll')  # wait until it needs to scroll: the layout check then means something
+            _wait(lambda: tree.evaluate('e => e.scrollWidth > e.clientWidth + 1'), 120, 'the search tree to outgrow its panel', page, tmp_path)
+            tree_px = tree.evaluate('e => [e.scrollWidth, e.clientWidth]')
             no_news = page.get_by_role('button', name='No', exact=True)
             if no_news.count(): no_news.first.click()  # JupyterLab's news toast
             dashboard.evaluate('e => e.scrollIntoView({block: "start"})')
             time.sleep(0.5)
+            problems = dashboard.evaluate(LAYOUT_PROBLEMS)  # with a tree and a table wider than their panels
+            assert not problems, f'the dashboard does not fit {page.viewport_size["width"]} px: ' + '; '.join(problems[:10])
+            assert page.locator('.dggan-dashboard .dggan-scroll table').count() >= 1 and page.locator('.dggan-dashboard .dggan-scroll svg').count() >= 2
             box, view = dashboard.bounding_box(), page.viewport_size
             page.screenshot(path=str(tmp_path/'dashboard.png'), clip=dict(x=box['x'], y=max(box['y'], 0), width=box['width'],
                                                                          height=min(box['height'], view['height'] - max(box['y'], 0))))
@@ -151,5 +200,5 @@ def test_click_overrides_the_running_search(lab, tmp_path):
     m = re.search(r'([\d.]+) s after it was submitted', followed)
     print(f'\noverride: clicked {option_text!r}; store shows it {t_followed - t_click:.2f} s after the click '
           f'(kernel: {m.group(1) if m else "?"} s from submit to use; {followed!r}); nodes scored {scored_at_click} -> {scored_later}; '
-          f'{responsive!r}; '
+          f'{responsive!r}; search tree {tree_px[0]} px wide in a {tree_px[1]} px box; '
           f'test wall time {time.time() - t_start:.1f} s')

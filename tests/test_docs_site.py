@@ -39,14 +39,19 @@ def _build_site(log: Path):
     assert not left, f'scripts/docs left processes running: {left}'
 
 @pytest.fixture(scope='module')
-def site_url(tmp_path_factory):
-    "The site built by scripts/docs (or the one in DGGAN_DOCS_SITE), served on 127.0.0.1 for the module's tests."
+def site(tmp_path_factory) -> Path:
+    "The site built by scripts/docs (or the one in DGGAN_DOCS_SITE)."
     if shutil.which('chromium') is None: pytest.skip('chromium is not installed (Debian: apt-get install chromium)')
     for module in ('playwright', 'myst_nb', 'sphinx_book_theme'):  # the dev extra's browser driver and docs tools
         if importlib.util.find_spec(module) is None: pytest.skip(f'{module} is not installed: pip install -e ".[dev]"')
     site = Path(os.environ.get('DGGAN_DOCS_SITE', SITE))
     if 'DGGAN_DOCS_SITE' not in os.environ: _build_site(tmp_path_factory.mktemp('docs')/'build.log')
     assert (site/'index.html').exists() and (site/f'{SEARCH_PAGE}.html').exists(), f'no site in {site}'
+    return site
+
+@pytest.fixture(scope='module')
+def site_url(site, tmp_path_factory):
+    "The site, served on 127.0.0.1 for the module's tests."
     port, log = _free_port(), open(tmp_path_factory.mktemp('http')/'server.log', 'w')
     server = subprocess.Popen([sys.executable, '-m', 'http.server', str(port), '--bind', '127.0.0.1', '--directory', str(site)],
                               stdout=log, stderr=subprocess.STDOUT)
@@ -73,12 +78,17 @@ def browser(site_url):
 
 @pytest.fixture
 def page(browser):
+    "A fresh page (nothing stored from earlier tests: a first visit) that fails its test on a missing file or a console error or warning."
     page = browser.new_page(viewport=dict(width=1280, height=900))
-    missing = []  # files of the site that the page asked for and did not get
+    missing = []  # files of the site that the page asked for and did not get (the favicon's request is not among responses)
     page.on('response', lambda r: missing.append(r.url) if r.status >= 400 else None)
+    page.console_problems = []  # e.g. pydata-sphinx-theme's "Got invalid theme mode", a 404 for /favicon.ico
+    page.on('console', lambda m: page.console_problems.append(f'{m.type}: {m.text} ({page.url})') if m.type in ('error', 'warning') else None)
+    page.on('pageerror', lambda e: page.console_problems.append(f'uncaught: {e} ({page.url})'))
     yield page
     page.close()
     assert not missing, missing
+    assert not page.console_problems, page.console_problems
 
 RENDERED_PICTURES = """() => [...document.querySelectorAll('main img')]
   .filter(i => i.complete && i.naturalWidth > 0 && i.naturalHeight > 0).map(i => i.getAttribute('src'))"""
@@ -152,3 +162,21 @@ def test_screenshot(page, site_url, tmp_path):
         from PIL import Image
         Image.open(tmp_path/'docs-site.png').convert('RGB').quantize(256).save(SCREENSHOT, optimize=True)
         assert SCREENSHOT.stat().st_size < 300_000
+
+# the text nbdev's show_doc shows for an API entry without a docstring (it falls back to an inherited one)
+NO_DOCSTRING = ('Call self as a function.', 'Return repr(self).')
+
+def test_every_api_entry_has_its_own_docstring(site):
+    "scripts/check_docstrings.py keeps the package's docstrings; this checks what the pages say."
+    found = {str(p.relative_to(site)): text for p in sorted(site.rglob('*.html')) if '_static' not in p.parts
+             for text in NO_DOCSTRING if text in p.read_text()}
+    assert not found, f'API entries without a docstring: {found}'
+
+def test_every_page_loads_cleanly(page, site_url):
+    "Each page, as a first visit: no console error or warning (the page fixture checks), a favicon that loads."
+    for rel in ['index.html', *NAV, 'search.html']:
+        _open(page, site_url + rel)
+        icon = page.locator('link[rel=icon]')
+        assert icon.count() == 1, f'{rel} has no favicon'
+        with urllib.request.urlopen(urljoin(page.url, icon.get_attribute('href')), timeout=5) as r: assert r.status == 200
+        page.evaluate('localStorage.clear()')  # the next page is a first visit too (the theme stores its mode)

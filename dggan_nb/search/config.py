@@ -9,7 +9,7 @@ from dataclasses import dataclass, asdict
 
 from fastcore.basics import patch
 
-from ..core import TrainConfig
+from ..core import TrainConfig, SettingError
 from ..arch import GanSpec, SearchSpace, initial_gan, progressive_schedule, train_flops_per_image, cost_features, COST_FEATURES
 
 # %% auto #0
@@ -45,9 +45,9 @@ class CostModel:
     def score_seconds(self, resolution: int) -> float:
         "Predicted seconds to score a node at `resolution` (the nearest calibrated resolution above, if it was not measured)."
         return self.score_s.get(resolution) or self.score_s[min((r for r in self.score_s if r >= resolution), default=max(self.score_s))]
-    def to_dict(self) -> dict: return asdict(self)
+    def to_dict(self) -> dict: "The prices as plain data for JSON (they travel with the run's config)."; return asdict(self)
     @classmethod
-    def from_dict(cls, d: dict) -> CostModel: return cls(**d)
+    def from_dict(cls, d: dict) -> CostModel: "The prices that `to_dict` wrote."; return cls(**d)
 
 def fit_cost_model(timings: list[tuple[GanSpec, float]], # (architecture, measured seconds per kimg of training)
                    score_s: dict, device: str, calibration_s: float = 0.0) -> CostModel:
@@ -97,44 +97,47 @@ class SearchConfig:
         if isinstance(self.cost_model, dict): object.__setattr__(self, 'cost_model', CostModel.from_dict(self.cost_model))
         given = {f'budget_{u}': v for u, v in (('tflop', self.budget_tflop), ('kimg', self.budget_kimg), ('minutes', self.budget_minutes)) if v is not None}
         if len(given) > 1:
-            raise ValueError(f'give one budget: budget_minutes (time), budget_tflop (compute) or budget_kimg (images), not {len(given)}: got '
-                             + ', '.join(f'{k}={v:g}' for k, v in given.items()))
+            raise SettingError(f'give one budget: budget_minutes (time), budget_tflop (compute) or budget_kimg (images), not {len(given)}: got '
+                               + ', '.join(f'{k}={v:g}' for k, v in given.items()), *given)
         if not given: object.__setattr__(self, 'budget_tflop', DEFAULT_BUDGET_TFLOP)
-        if not isinstance(self.k, int) or self.k < 1: raise ValueError(f'k (parents per stage) must be an integer ≥ 1, got {self.k!r}')
-        if not 0 < self.p <= 1: raise ValueError(f'p (the probability of keeping a candidate) must be in (0, 1], got {self.p!r}')
-        if self.probe_kimg <= 0: raise ValueError(f'probe_kimg must be positive, got {self.probe_kimg}')
-        if not isinstance(self.eta, int) or self.eta < 2: raise ValueError(f'eta (1/eta of the candidates go on at each rung) must be an integer ≥ 2, got {self.eta!r}')
-        if not isinstance(self.rungs, int) or self.rungs < 1: raise ValueError(f'rungs must be an integer ≥ 1, got {self.rungs!r}')
-        if not 0 <= self.final_fraction < 1: raise ValueError(f'final_fraction must be in [0, 1), got {self.final_fraction}')
-        if not isinstance(self.min_candidates, int) or self.min_candidates < 1: raise ValueError(f'min_candidates must be an integer ≥ 1, got {self.min_candidates!r}')
-        if self.rungs_by not in ('compute', 'images'): raise ValueError(f"rungs_by must be 'compute' or 'images', got {self.rungs_by!r}")
-        if self.policy not in POLICIES: raise ValueError(f'policy must be one of {POLICIES}, got {self.policy!r}')
-        if self.metric not in METRICS: raise ValueError(f'metric must be one of {METRICS}, got {self.metric!r}')
-        if self.stages is not None and self.stages < 0: raise ValueError(f'stages must be ≥ 0, got {self.stages}')
+        if not isinstance(self.k, int) or self.k < 1: raise SettingError(f'k (parents per stage) must be an integer ≥ 1, got {self.k!r}', 'k')
+        if not 0 < self.p <= 1: raise SettingError(f'p (the probability of keeping a candidate) must be in (0, 1], got {self.p!r}', 'p')
+        if self.probe_kimg <= 0: raise SettingError(f'probe_kimg must be positive, got {self.probe_kimg}', 'probe_kimg')
+        if not isinstance(self.eta, int) or self.eta < 2: raise SettingError(f'eta (1/eta of the candidates go on at each rung) must be an integer ≥ 2, got {self.eta!r}', 'eta')
+        if not isinstance(self.rungs, int) or self.rungs < 1: raise SettingError(f'rungs must be an integer ≥ 1, got {self.rungs!r}', 'rungs')
+        if not 0 <= self.final_fraction < 1: raise SettingError(f'final_fraction must be in [0, 1), got {self.final_fraction}', 'final_fraction')
+        if not isinstance(self.min_candidates, int) or self.min_candidates < 1: raise SettingError(f'min_candidates must be an integer ≥ 1, got {self.min_candidates!r}', 'min_candidates')
+        if self.rungs_by not in ('compute', 'images'): raise SettingError(f"rungs_by must be 'compute' or 'images', got {self.rungs_by!r}", 'rungs_by')
+        if self.policy not in POLICIES: raise SettingError(f'policy must be one of {POLICIES}, got {self.policy!r}', 'policy')
+        if self.metric not in METRICS: raise SettingError(f'metric must be one of {METRICS}, got {self.metric!r}', 'metric')
+        if self.stages is not None and self.stages < 0: raise SettingError(f'stages must be ≥ 0, got {self.stages}', 'stages')
         if self.space.max_resolution != self.resolution:
-            raise ValueError(f'the search space grows to {self.space.max_resolution}px but the target resolution is {self.resolution}: make them equal')
-        if self.eval_samples < 16: raise ValueError(f'eval_samples must be at least 16, got {self.eval_samples}')
-        if self.budget <= 0: raise ValueError(f'budget_{self.budget_unit} must be positive, got {self.budget}')
+            raise SettingError(f'the search space grows to {self.space.max_resolution}px but the target resolution is {self.resolution}: make them equal', 'space')
+        if self.eval_samples < 16: raise SettingError(f'eval_samples must be at least 16, got {self.eval_samples}', 'eval_samples')
+        if self.budget <= 0: raise SettingError(f'budget_{self.budget_unit} must be positive, got {self.budget}', f'budget_{self.budget_unit}')
         if not self.priced: return  # a budget in minutes is checked once the device is measured (`Search.create`)
         if self.policy == 'topk':
             steps = self.resolution_steps
             if self.stages is not None and self.stages < steps:
-                raise ValueError(f'{self.stages} stages cannot reach {self.resolution}px: it takes {steps} resolution steps from 4px; '
-                                 f'give stages ≥ {steps} or None')
+                raise SettingError(f'stages={self.stages} cannot reach {self.resolution}px: it takes {steps} resolution steps from 4px; '
+                                   f'give stages ≥ {steps}, or leave it unset', 'stages')
             if self.budget < self.smallest_budget() - 1e-9:
                 need, reach, unit = _ceil3(self.smallest_budget()), _ceil3(self.smallest_budget(explore=False)), f'budget_{self.budget_unit}'
                 what = (f'cannot reach {self.resolution}px: the root and {steps} resolution steps, each trained to the last rung '
                         f'({self.rung_kimg[-1]:g} kimg), need {unit}={reach:g}' if self.budget < reach - 1e-9 else
                         f'reaches {self.resolution}px but leaves no room to explore: every resolution from 8px on needs two stages '
                         f'(the step into it, then one of convs) of {self.min_candidates} candidates within its share')
-                raise ValueError(f'{unit}={self.budget:g} {what}; the smallest budget that also explores is {unit}={need:g} '
-                                 f'(with final_fraction={self.final_fraction}): raise the budget, or lower probe_kimg, rungs or min_candidates')
+                raise SettingError(f'{unit}={self.budget:g} {what}; the smallest budget that also explores is {unit}={need:g} '
+                                   f'(with final_fraction={self.final_fraction}): raise {unit}, or lower probe_kimg, rungs or min_candidates',
+                                   unit, 'final_fraction', 'probe_kimg', 'rungs', 'min_candidates')
         elif self.node_kimg_progressive < self.train.batch_size / 1000:
-            raise ValueError(f'budget_{self.budget_unit}={self.budget:g} leaves less than one batch per node of the fixed schedule: raise it')
+            raise SettingError(f'budget_{self.budget_unit}={self.budget:g} leaves less than one batch per node of the fixed schedule: raise it',
+                               f'budget_{self.budget_unit}')
 
-    def to_dict(self) -> dict: return asdict(self)
+    def to_dict(self) -> dict: "The settings as plain data for JSON."; return asdict(self)
     @classmethod
     def from_dict(cls, d: dict) -> SearchConfig:
+        "The settings that `to_dict` wrote, runs from older versions included."
         d = dict(d); d.pop('eval_resolution', None)  # runs from before format 4: every node was scored at the target
         d.setdefault('keep_fixed_step', False)       # runs from before it kept only the policy's survivors
         d.setdefault('budget_minutes', None); d.setdefault('cost_model', None)
@@ -157,7 +160,7 @@ def priced(self: SearchConfig) -> bool:
     return self.budget_unit != 'minutes' or self.cost_model is not None
 
 @patch(as_prop=True)
-def search_budget(self: SearchConfig) -> float: return self.budget * (1 - self.final_fraction)
+def search_budget(self: SearchConfig) -> float: "The budget's share for the search, before the final phase."; return self.budget * (1 - self.final_fraction)
 
 @patch
 def cost_per_kimg(self: SearchConfig, spec: GanSpec) -> float:
@@ -188,7 +191,7 @@ def whole_batches_kimg(self: SearchConfig, kimg: float) -> float:
     return math.floor(round(kimg * 1000 / self.train.batch_size, 6)) * self.train.batch_size / 1000
 
 @patch(as_prop=True)
-def resolution_steps(self: SearchConfig) -> int: return int(math.log2(self.resolution // 4))
+def resolution_steps(self: SearchConfig) -> int: "Doublings from 4px to the target resolution."; return int(math.log2(self.resolution // 4))
 
 @patch
 def fixed_schedule(self: SearchConfig) -> list[GanSpec]:

@@ -125,10 +125,10 @@ def pause(self: Search): "Pause at the next log point."; self._unpaused.clear()
 def unpause(self: Search): "Continue after `pause`."; self._unpaused.set()
 
 @patch(as_prop=True)
-def stopping(self: Search) -> bool: return self._stop.is_set()
+def stopping(self: Search) -> bool: "`stop()` was called: the search ends at the next log point."; return self._stop.is_set()
 
 @patch(as_prop=True)
-def paused(self: Search) -> bool: return not self._unpaused.is_set()
+def paused(self: Search) -> bool: "`pause()` was called and no `unpause()` since."; return not self._unpaused.is_set()
 
 @patch
 def history(self: Search) -> list[Node]: "Every node of this branch, oldest first."; return self.planner.history()
@@ -149,10 +149,10 @@ def tflop_spent(self: Search) -> float: "Compute spent in this branch, in 1e12 F
 def spent(self: Search) -> float: "Budget spent in this branch, in the budget's unit."; return self.planner.spent()
 
 @patch
-def stages_done(self: Search) -> int: return len(self.store.decisions(branch=self.branch))
+def stages_done(self: Search) -> int: "Growth stages decided on this branch."; return len(self.store.decisions(branch=self.branch))
 
 @patch(as_prop=True)
-def last_rung(self: Search) -> int: return self.planner.last_rung
+def last_rung(self: Search) -> int: "The index of a stage's last rung (`rungs - 1`)."; return self.planner.last_rung
 
 @patch
 def result(self: Search) -> Node | None:

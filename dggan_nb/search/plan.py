@@ -21,9 +21,10 @@ class Candidate:
     "An action to apply to a parent node."
     parent_id: int
     action: object
-    def to_dict(self) -> dict: return dict(action_to_dict(self.action), parent_id=self.parent_id)
+    def to_dict(self) -> dict: "The action's dict with the parent's id."; return dict(action_to_dict(self.action), parent_id=self.parent_id)
     @classmethod
     def from_dict(cls, d: dict) -> Candidate:
+        "The candidate that `to_dict` wrote."
         d = dict(d); return cls(d.pop('parent_id'), action_from_dict(d))
     def __str__(self): return f'node {self.parent_id}: {self.action}'
 
@@ -51,14 +52,15 @@ class History:
     nodes: tuple
     config: SearchConfig
     @property
-    def done(self) -> list[Node]: return [n for n in self.nodes if n.status == 'done']
+    def done(self) -> list[Node]: "The nodes trained and scored, oldest first."; return [n for n in self.nodes if n.status == 'done']
 
 # %% ../../nbs/08b_search_plan.ipynb #3de72d87
 class TopK:
     "DGGAN's automatic policy: train the sampled candidates of the top-K parents; promote the best 1/eta at each rung."
     name = 'topk'
-    def settings(self, k: int, p: float) -> tuple[int, float]: return k, p
+    def settings(self, k: int, p: float) -> tuple[int, float]: "The (k, p) this policy plans a stage with: the run's own."; return k, p
     def decide(self, plan: StagePlan, history: History) -> Verdict:
+        "Train the planned stage as it is."
         return Verdict(plan, f'policy:{self.name}', f'top-{plan.k} parents, p={plan.p}' + (f'; {plan.note}' if plan.note else ''))
     def promote(self, scores: dict[int, float], count: int) -> tuple[list[int], str]:
         "The `count` best-scored nodes of a rung (ties: the older first) go on to the next rung."
@@ -67,8 +69,9 @@ class TopK:
 class Progressive(TopK):
     "Progressive GAN's fixed schedule as a policy: grow the latest node by the next scheduled action."
     name = 'progressive'
-    def settings(self, k, p): return 1, 1.0
+    def settings(self, k, p): "One parent (the latest node), every candidate."; return 1, 1.0
     def decide(self, plan: StagePlan, history: History) -> Verdict:
+        "The schedule's next action on the latest node, or stop when the schedule is complete."
         nodes, cfg = history.done, history.config
         schedule = progressive_schedule(nodes[0].spec, cfg.resolution, cfg.channels)
         step = len(nodes) - 1

@@ -88,7 +88,7 @@ def history(self: Planner) -> list[Node]:
     return ([self.store.node(self.origin)] if self.origin is not None else []) + nodes
 
 @patch(as_prop=True)
-def last_rung(self: Planner) -> int: return len(self.config.rung_kimg) - 1
+def last_rung(self: Planner) -> int: "The index of a stage's last rung (`rungs - 1`)."; return len(self.config.rung_kimg) - 1
 
 @patch
 def finalists(self: Planner, resolution: int | None = None) -> list[Node]:

@@ -11,6 +11,7 @@ from typing import Callable, Iterator
 
 import torch
 
+from ..core import SettingError
 from ..tensors import pick_device, save_image_grid
 from ..data import load_source, ImageSource
 from ..arch import GanSpec, train_flops_per_image, action_from_dict
@@ -92,7 +93,8 @@ class Runner:
         self.source.check(config.resolution)
         self.device = pick_device(device or config.device)
         self._evaluators: dict[int, Evaluator] = {}
-        self.evaluator(config.resolution)  # data the evaluator cannot use is refused now, before anything trains
+        try: self.evaluator(config.resolution)  # data the evaluator cannot use is refused now, before anything trains
+        except SettingError as e: raise e.renamed(dict(n_samples='eval_samples')) from None  # the evaluator's name for the config's
         self._models: dict[tuple, Gan] = {}  # (checkpoint, its mtime) → model: a newer file at the same path is read again
 
     def evaluator(self, resolution: int) -> Evaluator:

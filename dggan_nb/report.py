@@ -129,7 +129,7 @@ def plot_schedule(nodes: list[Node], # the run's nodes (every segment's node amo
     ax.set_ylim(max(len(rows), 1) - 0.5, -0.5); ax.set_xlim(0, max(total, 1e-3) * 1.1)
     kimg, wall_s = sum(s.kimg_end - s.kimg_start for s in segments), sum((s.train_s or 0) + (s.eval_s or 0) for s in segments)
     ax.set_xlabel({'tflop': 'compute spent by the search (TFLOP)', 'minutes': 'time of the search (minutes of training and scoring)'}.get(measure, 'images shown by the search (kimg)')
-                  + f': {sum(s.tflop or 0 for s in segments):.2f} TFLOP, {kimg:.1f} kimg, {wall_s:.0f} s training and scoring')
+                  + f'\n{sum(s.tflop or 0 for s in segments):.2f} TFLOP, {kimg:.1f} kimg, {wall_s:.0f} s training and scoring')
     ax.grid(axis='x', alpha=0.3)
     names = {0: 'rung 0 (probe)', last: f'rung {last} (finalists)'} if last else {0: 'rung 0 (finalists)'}
     handles = ([Patch(color=_rung_colour(r, last), label=names.get(r, f'rung {r}')) for r in range(last + 1)]

@@ -314,9 +314,9 @@ def finish(self: Search) -> Node | None:
     stem = final_stem(self.branch)
     cost = cfg.cost_per_kimg(node.spec)
     left = cfg.budget - self.spent() - cfg.score_cost(node.spec.resolution)
-    until = node.kimg_trained + max(cfg.whole_batches_kimg(left / cost), 0)
-    task = self._task(node, 'final', until, save_as=f'{stem}.pt', stem=stem,  # a time budget's final phase also stops on the clock
-                      max_train_s=max(left, 0) * 60 if cfg.budget_unit == 'minutes' else None)
+    clocked = cfg.budget_unit == 'minutes'  # a time budget's final phase trains until its time is up (up to 4× the images its price buys)
+    until = node.kimg_trained + max(cfg.whole_batches_kimg((4 if clocked else 1) * left / cost), 0)
+    task = self._task(node, 'final', until, save_as=f'{stem}.pt', stem=stem, max_train_s=max(left, 0) * 60 if clocked else None)
     self.emit(FinalStarted(node_id=node.id, kimg_start=node.kimg_trained, until_kimg=until, cost_per_kimg=cost, spent=self.spent()))
     _, outcome = next(self.executor.map([task], progress=self._progress))
     if isinstance(outcome, Failure):

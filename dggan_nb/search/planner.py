@@ -199,7 +199,8 @@ def fit(self: Planner, plan: StagePlan, force: bool = True) -> StagePlan | None:
     room = left - self.reserve(2 * top if growing else top)
     if not growing: room = min(room, cfg.share_end(top) - spent + 1e-9)
     stages_left = math.inf if cfg.stages is None else cfg.stages - plan.stage + 1
-    if steps == 0 and (not sampled or cfg.stage_cost([min(map(cost, sampled))], score(sampled)) > left): return None
+    fixed_schedule = cfg.policy == 'progressive'  # its nodes and their lengths are set up front: it completes its architecture,
+    if steps == 0 and (not sampled or not fixed_schedule and cfg.stage_cost([min(map(cost, sampled))], score(sampled)) > left): return None  # even when its clock runs late
     if force and steps > 0 and (not sampled or steps >= stages_left or cfg.stage_cost([min(map(cost, sampled))], score(sampled)) > room):
         if not growing:  # the stage becomes one of resolution steps, drafted as such (several candidates, the fixed one first)
             why = (f'{steps} needed to reach {cfg.resolution}px' if steps >= stages_left else

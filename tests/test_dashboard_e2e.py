@@ -97,7 +97,8 @@ def _stage_note(page, stage: int) -> str:
         shown = int(re.search(r'stage (\d+) of', label.text_content()).group(1))
         if shown == stage: break
         page.locator('.dggan-dashboard button:has(i.fa-chevron-left)' if shown > stage else '.dggan-dashboard button:has(i.fa-chevron-right)').first.click()
-        _wait(lambda: int(re.search(r'stage (\d+) of', label.text_content()).group(1)) != shown, 15, 'the stepper to move')
+        # a click goes browser → kernel → widgets, and the kernel also draws the stage's G/D: on a busy machine that takes a while
+        _wait(lambda: int(re.search(r'stage (\d+) of', label.text_content()).group(1)) != shown, 90, 'the stepper to move')
     note = page.locator('.dggan-dashboard .dggan-followed')
     return note.first.text_content() if note.count() else ''
 

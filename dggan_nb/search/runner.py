@@ -22,7 +22,7 @@ from .config import SearchConfig, CostModel, fit_cost_model
 
 # %% auto #0
 __all__ = ['SearchStopped', 'NodeTask', 'NodeResult', 'Failure', 'segment_tflop', 'Runner', 'device_name', 'time_training',
-           'time_scoring', 'calibrate', 'InProcess']
+           'time_scoring', 'fastest_threads', 'calibrate', 'InProcess']
 
 # %% ../../nbs/08e_search_runner.ipynb #49916600
 class SearchStopped(Exception):
@@ -183,11 +183,23 @@ def time_scoring(runner: Runner, spec: GanSpec) -> float:
         save_image_grid(trainer.gan.generate(64, seed=runner.config.seed), Path(folder)/'node.png', scale=max(1, 64 // spec.resolution))
         return time.perf_counter() - t0
 
+def fastest_threads(runner: Runner, spec: GanSpec, steps: int = 2) -> int:
+    """On a CPU, set torch's threads to what trains `spec` fastest now, one or all it may use, and return it. On a machine
+    that another job shares, two threads wait for each other and train several times slower than one."""
+    most = torch.get_num_threads()
+    if runner.device.type != 'cpu' or most == 1: return most
+    timings = {}
+    for n in (most, 1): torch.set_num_threads(n); timings[n] = time_training(runner, spec, steps)
+    torch.set_num_threads(best := min(timings, key=timings.get))
+    return best
+
 def calibrate(runner: Runner, steps: int = 3, # timed training steps per architecture
               per_spec: int = 2, # search-space children timed besides each fixed architecture
              ) -> CostModel:
-    "The runner's device priced: training timings of the config's `calibration_specs` and a score at each resolution, fitted."
+    """The runner's device priced: training timings of the config's `calibration_specs` and a score at each resolution,
+    fitted. On a CPU it first picks the thread count that is fastest now (`fastest_threads`): the run keeps it."""
     t0, cfg = time.perf_counter(), runner.config
+    fastest_threads(runner, cfg.fixed_spec_at(min(cfg.resolution, 16), complete=True))
     timings = [(spec, time_training(runner, spec, steps)) for spec in cfg.calibration_specs(per_spec)]
     score_s = {4 * 2 ** i: time_scoring(runner, cfg.fixed_spec_at(4 * 2 ** i, complete=True)) for i in range(cfg.resolution_steps + 1)}
     return fit_cost_model(timings, score_s, device_name(runner.device), time.perf_counter() - t0)

@@ -44,7 +44,8 @@ class CostModel:
         return sum(c * f for c, f in zip(self.coefficients, cost_features(spec)))
     def score_seconds(self, resolution: int) -> float:
         "Predicted seconds to score a node at `resolution` (the nearest calibrated resolution above, if it was not measured)."
-        return self.score_s.get(resolution) or self.score_s[min((r for r in self.score_s if r >= resolution), default=max(self.score_s))]
+        if resolution in self.score_s: return self.score_s[resolution]
+        return self.score_s[min((r for r in self.score_s if r >= resolution), default=max(self.score_s))]
     def to_dict(self) -> dict: "The prices as plain data for JSON (they travel with the run's config)."; return asdict(self)
     @classmethod
     def from_dict(cls, d: dict) -> CostModel: "The prices that `to_dict` wrote."; return cls(**d)
@@ -174,11 +175,6 @@ def cost_per_kimg(self: SearchConfig, spec: GanSpec) -> float:
 def score_cost(self: SearchConfig, resolution: int) -> float:
     "What scoring a node at `resolution` costs in the budget's unit: its minutes with a time budget, else nothing (scores are not compute of G and D)."
     return self.cost_model.score_seconds(resolution) / 60 if self.budget_unit == 'minutes' else 0.0
-
-@patch
-def segment_cost(self: SearchConfig, spec: GanSpec, kimg: float) -> float:
-    "What training `spec` on `kimg` thousand images and scoring it costs, in the budget's unit."
-    return kimg * self.cost_per_kimg(spec) + self.score_cost(spec.resolution)
 
 @patch
 def shown_kimg(self: SearchConfig, kimg: float) -> float:

@@ -126,6 +126,15 @@ class Runner:
         assert gan.spec == spec, f'the stored architecture of node {task.node_id} does not match its action'
         return Trainer(gan, self.source, task.until_kimg, self.config.train, self.device, seed=task.seed)
 
+    def keep(self, trainer: Trainer, checkpoint: Path, samples: Path | None = None):
+        "What follows each segment's training: save the node's checkpoint, score it, write its sample grid; the metric record."
+        path = trainer.save(checkpoint)
+        self._models[(str(path), path.stat().st_mtime_ns)] = trainer.gan
+        record, _ = self.score(trainer.gan)
+        if samples is not None:
+            save_image_grid(trainer.gan.generate(64, seed=self.config.seed), samples, scale=max(1, 64 // trainer.gan.spec.resolution))
+        return record
+
     def score(self, gan: Gan):
         "The metric record of `gan` and the seconds it took."
         t0 = time.perf_counter()
@@ -143,13 +152,8 @@ class Runner:
             if not trainer.done: raise SearchStopped()
             trainer.finish_fade()
         train_s, t1 = time.perf_counter() - t0, time.perf_counter()
-        path = trainer.save(folder/task.save_as)
-        self._models[(str(path), path.stat().st_mtime_ns)] = trainer.gan
-        record, _ = self.score(trainer.gan)
+        record = self.keep(trainer, folder/task.save_as, folder/task.samples_as if task.samples_as else None)
         if task.stem: write_node_files(trainer.gan, folder, task.stem, GanSpec.from_dict(task.parent_arch) if task.parent_arch else None)
-        if task.samples_as:
-            save_image_grid(trainer.gan.generate(64, seed=self.config.seed), folder/task.samples_as,
-                            scale=max(1, 64 // trainer.gan.spec.resolution))
         # the task's own start, not the checkpoint's: a task run again after its checkpoint was saved (a retried worker,
         # a driver killed before it recorded the result) finds it trained already, and must report the same segment
         eval_s = time.perf_counter() - t1  # scoring and the node's files: what a node costs besides its training
@@ -179,8 +183,7 @@ def time_scoring(runner: Runner, spec: GanSpec) -> float:
     trainer = Trainer(Gan(spec), runner.source, 1e6, runner.config.train, runner.device, seed=0)
     with tempfile.TemporaryDirectory() as folder:
         t0 = time.perf_counter()
-        trainer.save(Path(folder)/'node.pt'); runner.score(trainer.gan)
-        save_image_grid(trainer.gan.generate(64, seed=runner.config.seed), Path(folder)/'node.png', scale=max(1, 64 // spec.resolution))
+        runner.keep(trainer, Path(folder)/'node.pt', Path(folder)/'node.png')  # what the runner does after every segment
         return time.perf_counter() - t0
 
 def fastest_threads(runner: Runner, spec: GanSpec, steps: int = 2) -> int:

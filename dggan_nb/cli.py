@@ -34,7 +34,7 @@ __all__ = ['SAMPLE_N', 'EVAL_METRICS', 'BENCH_CASES', 'ProgressBars', 'cmd_grow'
 
 # %% ../nbs/11_cli.ipynb #016b21c4
 def _add_training_args(p: argparse.ArgumentParser):
-    p.add_argument('--data', default='digits', help="'digits', 'shapes', a torchvision name (cifar10, mnist, celeba, lsun-<category>) or an image folder")
+    p.add_argument('--data', default='digits', help="'digits', 'shapes', 'photos', a torchvision name (cifar10, mnist, celeba, lsun-<category>) or an image folder")
     p.add_argument('--resolution', type=int, default=16, help='target resolution (a power of two)')
     p.add_argument('--channels', type=int, default=32, help="width of the 4×4 heads (Progressive GAN's width up to 32px)")
     p.add_argument('--latent-dim', type=int, default=64)
@@ -256,7 +256,7 @@ def _add_eval_args(p: argparse.ArgumentParser):
                      'FID and KID on --n generated and --n real images, with the real Inception network for FID and KID; print a table. '
                      'Nothing is written into RUN; --out writes the scores as JSON.')
     _add_model_args(p)
-    p.add_argument('--data', default=None, help="the real images: 'digits', 'shapes', a torchvision name or an image folder (default: the run's own)")
+    p.add_argument('--data', default=None, help="the real images: 'digits', 'shapes', 'photos', a torchvision name or an image folder (default: the run's own)")
     p.add_argument('--metrics', default='swd,fid,kid', help='comma-separated: swd, fid, kid (FID and KID need Inception weights and share one pass)')
     p.add_argument('--n', type=int, default=None, help='generated images per score, and as many real ones (default: 1000, or the whole data set if smaller)')
     p.add_argument('--out', default=None, help='also write the scores to this .json file')

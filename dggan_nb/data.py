@@ -15,8 +15,9 @@ from .core import check_resolution
 from .tensors import pick_device
 
 # %% auto #0
-__all__ = ['LUMA_WEIGHTS', 'IMAGE_SUFFIXES', 'TORCHVISION_SETS', 'LSUN_URL', 'ImageSource', 'digits_source', 'shapes_source',
-           'folder_source', 'is_torchvision_name', 'torchvision_source', 'load_source', 'BatchSampler']
+__all__ = ['LUMA_WEIGHTS', 'SKIMAGE_PHOTOS', 'IMAGE_SUFFIXES', 'TORCHVISION_SETS', 'LSUN_URL', 'ImageSource', 'digits_source',
+           'shapes_source', 'bundled_photos', 'photos_source', 'folder_source', 'is_torchvision_name',
+           'torchvision_source', 'load_source', 'BatchSampler']
 
 # %% ../nbs/01_data.ipynb #73a420e6
 LUMA_WEIGHTS = (0.299, 0.587, 0.114) # ITU-R 601 luma, the weights PIL uses for RGB → L
@@ -146,6 +147,38 @@ def shapes_source(n: int = 2048, # number of images
                         for c in u.split(256)])
     return ImageSource(f'shapes(n={n}, seed={seed})', images)
 
+# %% ../nbs/01_data.ipynb #6b4f2e9b
+SKIMAGE_PHOTOS = ('astronaut.png', 'chelsea.png', 'coffee.png', 'rocket.jpg', 'motorcycle_left.png') # RGB photographs in skimage.data
+
+def bundled_photos() -> list:
+    "The seven RGB photographs that scikit-image and scikit-learn ship, as PIL images (read from the installed packages)."
+    import skimage.data
+    from PIL import Image
+    from sklearn.datasets import load_sample_images
+    folder = Path(skimage.data.__file__).parent
+    def read(name):
+        with Image.open(folder/name) as im: return im.convert('RGB')
+    return [read(name) for name in SKIMAGE_PHOTOS] + [Image.fromarray(a) for a in load_sample_images().images]
+
+def photos_source(n: int = 4096, # number of crops
+                  resolution: int = 32, # their side, a power of two; also `max_resolution`
+                  seed: int = 0, # the same seed gives the same crops
+                 ) -> ImageSource:
+    "Random square crops of the seven bundled photographs, downscaled antialiased to `resolution`; deterministic for `seed`."
+    from PIL import Image
+    check_resolution(resolution)
+    if n < 1: raise ValueError(f'n must be at least 1, got {n!r}')
+    photos = bundled_photos()
+    u = torch.rand(n, 4, generator=torch.Generator().manual_seed(seed)) # photograph, side, left, top
+    crops = []
+    for which, size, x, y in u.tolist():
+        photo = photos[int(which * len(photos))]; w, h = photo.size
+        side = min(w, h) * (1/8 + 3/8 * size) # from 1/8 to 1/2 of the shorter side
+        left, top = x * (w - side), y * (h - side)
+        crops.append(np.asarray(photo.resize((resolution, resolution), Image.BOX, box=(left, top, left + side, top + side))))
+    images = torch.from_numpy(np.stack(crops)).permute(0, 3, 1, 2).contiguous()
+    return ImageSource(f'photos(n={n}, seed={seed})', images)
+
 # %% ../nbs/01_data.ipynb #c68d2dc4
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.webp', '.gif')
 _GRAY_MODES = ('1', 'L', 'LA', 'I', 'I;16', 'I;16B', 'I;16L', 'I;16N', 'F')
@@ -258,14 +291,14 @@ def torchvision_source(name: str, # 'cifar10', 'mnist', 'celeba' or 'lsun-<categ
             return _pil_images_source(name, lsun, max_resolution, max_images)
     except (RuntimeError, OSError, ImportError, ValueError) as e:
         raise FileNotFoundError(f'the data set {name!r} could not be fetched into {root} ({type(e).__name__}: {e}); '
-                                "pass a folder of images or 'digits' or 'shapes' instead") from e
+                                "pass a folder of images or 'digits', 'shapes' or 'photos' instead") from e
     return ImageSource(name, images[:max_images].contiguous())
 
 # %% ../nbs/01_data.ipynb #2d9fc050
-def load_source(source: str | Path, # 'digits', 'shapes', a torchvision name, or a folder of images
+def load_source(source: str | Path, # 'digits', 'shapes', 'photos', a torchvision name, or a folder of images
                 resolution: int | None = None, # if given, checked now: a power of two the source can give
                 channels: int | None = None, # 1 or 3 to convert; None keeps the source's own
-                **kwargs, # passed on to `shapes_source`, `torchvision_source` or `folder_source`
+                **kwargs, # passed on to `shapes_source`, `photos_source`, `torchvision_source` or `folder_source`
                ) -> ImageSource:
     "The `ImageSource` named by `source`, checked for `resolution` and converted to `channels`."
     if resolution is not None: check_resolution(resolution)
@@ -273,10 +306,11 @@ def load_source(source: str | Path, # 'digits', 'shapes', a torchvision name, or
     name = str(source)
     if name == 'digits': src = digits_source(**kwargs)
     elif name == 'shapes': src = shapes_source(**kwargs)
+    elif name == 'photos': src = photos_source(**kwargs)
     elif is_torchvision_name(name): src = torchvision_source(name, **kwargs)
     elif Path(name).expanduser().is_dir(): src = folder_source(name, channels=channels, **kwargs)
     else:
-        raise FileNotFoundError(f'{name!r} is neither a known data set (digits, shapes, {", ".join(TORCHVISION_SETS)}) '
+        raise FileNotFoundError(f'{name!r} is neither a known data set (digits, shapes, photos, {", ".join(TORCHVISION_SETS)}) '
                                 'nor an existing folder: check the name or the path')
     src = src.with_channels(channels)
     if resolution is not None: src.check(resolution)

@@ -24,13 +24,13 @@ from .search.events import (Event, CandidateStarted, FinalStarted, CandidateProg
                                     DecisionMade, CandidatesPromoted, SearchFinished)
 from .store import RunStore, final_stem, NoRunError
 from .report import write_report
-from .metrics import bench_metrics, Evaluator, fid_kid, load_inception
+from .metrics import bench_metrics, Evaluator, load_inception
 from .cluster import ClusterError, make_executor, bench_ray
+from .bench import add_search_bench_args
 
 # %% auto #0
-__all__ = ['SAMPLE_N', 'EVAL_METRICS', 'BENCH_CASES', 'ProgressBars', 'cmd_grow', 'cmd_train', 'cmd_resume', 'cmd_report',
-           'cmd_sample', 'cmd_eval', 'build_parser', 'in_cli_words', 'run_command', 'main', 'bench_train',
-           'bench_search', 'bench_dashboard']
+__all__ = ['SAMPLE_N', 'EVAL_METRICS', 'ProgressBars', 'cmd_grow', 'cmd_train', 'cmd_resume', 'cmd_report', 'cmd_sample',
+           'cmd_eval', 'build_parser', 'in_cli_words', 'run_command', 'main', 'bench_train', 'bench_dashboard']
 
 # %% ../nbs/11_cli.ipynb #016b21c4
 def _add_training_args(p: argparse.ArgumentParser):
@@ -394,16 +394,8 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument('--seconds', type=float, default=10.0, help='measuring time per resolution')
     bt.add_argument('--device', default='auto')
     bt.set_defaults(func=lambda a: bench_train(seconds=a.seconds, device=a.device))
-    bs = bsub.add_parser('search', help='the DGGAN search vs the fixed Progressive-GAN schedule at equal compute and at equal images, over several seeds',
-                         description='Both policies grow from 4x4 to the target with the same compute (the primary result), and the search '
-                                     'again with the images the fixed schedule showed; final models are scored on the whole data set with '
-                                     'fresh seeds; digits and shapes at 16px.')
-    bs.add_argument('--quick', action='store_true', help='the same protocol on small budgets at 8×8 (about a minute)')
-    bs.add_argument('--seeds', type=int, default=3); bs.add_argument('--device', default='auto')
-    bs.add_argument('--out', default=None, help='keep the runs in this folder (default: a temporary one)')
-    bs.add_argument('--kid', type=int, default=None, metavar='N',
-                    help='also score each final model by KID and FID on N images with the real Inception (default 1000; with --quick 0: SWD only)')
-    bs.set_defaults(func=lambda a: bench_search(a.quick, a.seeds, a.device, a.out, kid_samples=a.kid))
+    add_search_bench_args(bsub.add_parser('search', help='the DGGAN search against the fixed schedule for the same time on this device (then for the same FLOPs), '
+                                                    'over seeds, on the digits, shapes and photos at 16px; resumable (--out)'))
     bm = bsub.add_parser('metrics', help='SWD and Fréchet distance speed against reference implementations; Inception throughput')
     bm.add_argument('--quick', action='store_true'); bm.add_argument('--device', default='auto')
     bm.set_defaults(func=lambda a: bench_metrics(quick=a.quick, device=a.device))
@@ -476,79 +468,6 @@ def bench_train(channels: int = 32, batch_size: int = 32, seconds: float = 10.0,
     print(f"RESULT img_s_16px={result['img_s_16px']:.1f} img_s_32px={result['img_s_32px']:.1f} "
           f"channels_last_speedup_16px={result['channels_last_speedup_16px']:.2f} channels_last_speedup_32px={result['channels_last_speedup_32px']:.2f}")
     return result
-
-# %% ../nbs/11_cli.ipynb #c120a357
-BENCH_CASES = {  # data, resolution, budget_tflop, channels, probe_kimg (32 TFLOP: digits from the fixed schedule, but only blobs on the shapes)
-    'full': (('digits', 16, 32.0, 32, 4.0), ('shapes', 16, 32.0, 32, 4.0)),
-    'quick': (('digits', 8, 0.1, 16, 0.25), ('shapes', 8, 0.1, 16, 0.25)),
-}
-
-def bench_search(quick: bool = False, # the same protocol on small budgets (8×8, about a minute)
-                 seeds: int = 3, # fresh seeds per data set
-                 device: str = 'auto', out: str | Path | None = None, # keep the runs here (default: a temporary folder)
-                 cases: tuple | None = None, # (data, resolution, budget_tflop, channels, probe_kimg) rows; default `BENCH_CASES`
-                 kid_samples: int | None = None, # also score each final model by KID/FID on this many images with the real Inception (0: SWD only; default 1000, quick 0)
-                ) -> dict:
-    """DGGAN search vs the fixed schedule at equal compute (the primary result), and the search again with the images the
-    fixed schedule showed; final models scored on the whole data set with fresh seeds; prints a table and a RESULT line."""
-    import tempfile
-    kid_samples = (0 if quick else 1000) if kid_samples is None else kid_samples
-    if kid_samples == 1 or kid_samples < 0: raise ValueError(f'kid_samples must be 0 (SWD only) or at least 2, got {kid_samples}')
-    inception = load_inception(device=device) if kid_samples else None  # no weights: a clear error before anything trains
-    folder = Path(out) if out else Path(tempfile.mkdtemp(prefix='dggan-bench-'))
-    rows = []
-    for data, resolution, budget, channels, probe_kimg in cases or BENCH_CASES['quick' if quick else 'full']:
-        source = load_source(data, resolution=resolution)
-        n_eval = min(len(source), 256 if quick else 2048)
-        for seed in range(seeds):
-            row = dict(data=data, resolution=resolution, budget_tflop=budget, seed=seed)
-            common = dict(data=data, resolution=resolution, channels=channels, latent_dim=min(64, 4 * channels),
-                          eval_samples=128 if quick else 512, probe_kimg=probe_kimg, device=device, seed=seed)
-            final = Evaluator(source, metric='swd', n_samples=n_eval, resolution=resolution, seed=seed + 12345, device=pick_device(device))
-            runs = [('fixed', dict(policy='progressive', budget_tflop=budget)), ('search', dict(policy='topk', budget_tflop=budget)),
-                    ('search_images', None)]  # its budget: the images the fixed schedule showed
-            for name, budget_kw in runs:
-                budget_kw = budget_kw or dict(policy='topk', budget_kimg=round(row['fixed_kimg'], 3))
-                t0 = time.perf_counter()
-                s = Search.create(folder/f'{data}-{resolution}-seed{seed}-{name}', SearchConfig(**common, **budget_kw), source=source)
-                s.run()
-                gan = load_gan(s.store.folder/'final.pt', s.device)
-                row[name] = final(lambda n: gan.generate(n, seed=seed + 999)).value
-                if inception:
-                    second = fid_kid(lambda n: gan.generate(n, seed=seed + 999), source, data, resolution, min(len(source), kid_samples), extractor=inception)
-                    row |= {f'{name}_kid': 1e3 * second['kid'], f'{name}_fid': second['fid']}
-                row |= {f'{name}_s': time.perf_counter() - t0, f'{name}_kimg': s.kimg_shown(), f'{name}_tflop': s.tflop_spent(),
-                        f'{name}_explore': s.exploration_share(), f'{name}_spec': str(gan.spec)}
-                s.store.close()
-            row['ratio_compute'], row['ratio_images'] = row['search'] / row['fixed'], row['search_images'] / row['fixed']
-            if inception:  # KID is unbiased and can be ≤ 0 for a model as good as the data: then the ratio says nothing
-                ratio = lambda a, b: a / b if b > 0 else float('nan')
-                row['kid_ratio_compute'], row['kid_ratio_images'] = ratio(row['search_kid'], row['fixed_kid']), ratio(row['search_images_kid'], row['fixed_kid'])
-                row['agree'] = (row['ratio_compute'] < 1) == (row['kid_ratio_compute'] < 1)
-            rows.append(row)
-            print(f"{data} {resolution}px seed {seed}: SWD×1e3 fixed {row['fixed']:.2f}, search {row['search']:.2f} (ratio {row['ratio_compute']:.3f}), "
-                  f"search at the fixed images {row['search_images']:.2f} (ratio {row['ratio_images']:.3f})\n"
-                  + (f"  KID×1e3 fixed {row['fixed_kid']:.2f}, search {row['search_kid']:.2f} (ratio {row['kid_ratio_compute']:.3f}), "
-                     f"search at the fixed images {row['search_images_kid']:.2f} (ratio {row['kid_ratio_images']:.3f}); "
-                     f"SWD and KID {'agree' if row['agree'] else 'DISAGREE'} on the winner at equal compute\n" if inception else '')
-                  + ''.join(f"    {n:13s} {row[n + '_tflop']:6.2f} TFLOP {row[n + '_kimg']:7.1f} kimg {row[n + '_s']:5.0f} s, "
-                            f"exploring {100 * row[n + '_explore']:3.0f}%: {row[n + '_spec']}\n" for n, _ in runs), flush=True)
-    print(f"\n{'data':7s} {'px':>3s} {'seed':>4s} {'fixed':>7s} {'search':>7s} {'ratio':>6s} {'@images':>7s} {'ratio':>6s} "
-          f"{'TFLOP f/s/i':>17s} {'kimg f/s/i':>17s} {'wall s f/s/i':>14s} {'explore':>7s}")
-    for r in rows:
-        print(f"{r['data']:7s} {r['resolution']:3d} {r['seed']:4d} {r['fixed']:7.2f} {r['search']:7.2f} {r['ratio_compute']:6.3f} "
-              f"{r['search_images']:7.2f} {r['ratio_images']:6.3f} {r['fixed_tflop']:5.1f}/{r['search_tflop']:5.1f}/{r['search_images_tflop']:5.1f} "
-              f"{r['fixed_kimg']:5.0f}/{r['search_kimg']:5.0f}/{r['search_images_kimg']:5.0f} {r['fixed_s']:4.0f}/{r['search_s']:4.0f}/{r['search_images_s']:4.0f} "
-              f"{100 * r['search_explore']:6.0f}%" + (f"  KID×1e3 {r['fixed_kid']:.1f}/{r['search_kid']:.1f}/{r['search_images_kid']:.1f}" if inception else ''))
-    mean = lambda key, case=None: sum(r[key] for r in rows if case in (None, f"{r['data']}{r['resolution']}")) / len([r for r in rows if case in (None, f"{r['data']}{r['resolution']}")])
-    case_names = list(dict.fromkeys(f"{r['data']}{r['resolution']}" for r in rows))
-    keys = ('ratio_compute', 'ratio_images') + (('kid_ratio_compute', 'kid_ratio_images') if inception else ())
-    means = {f'{key}_{case}': mean(key, case) for key in keys for case in case_names}
-    for k, v in means.items(): print(f'mean {k}: {v:.3f}')
-    result = {key: mean(key) for key in keys}
-    if inception: print(f"SWD and KID agree on the winner at equal compute for {sum(r['agree'] for r in rows)} of {len(rows)} seeds")
-    print('RESULT ' + ' '.join(f'{k}={v:.3f}' for k, v in (result | means).items()) + f' seeds={seeds}')
-    return dict(rows=rows, means=means, **result, folder=str(folder))
 
 # %% ../nbs/11_cli.ipynb #169e5e57
 def _training_img_s(search: Search) -> float:

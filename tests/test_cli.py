@@ -128,3 +128,12 @@ def test_eval_scores_the_model_and_writes_only_its_json(dggan, tmp_path):
     assert files(run) == before
     out = dggan('eval', run, '--metrics', 'swd,bogus')
     assert out.returncode == 2 and 'unknown bogus' in out.stderr and 'Traceback' not in out.stderr, out.stderr
+
+def test_bench_search_refuses_before_anything_runs(dggan, tmp_path):
+    "The full bench runs for hours: without --out, or with a data set that does not exist, it stops at once and writes nothing."
+    out = dggan('bench', 'search')
+    assert out.returncode == 2 and 'give the bench a folder with --out' in out.stderr and 'Traceback' not in out.stderr
+    out = dggan('bench', 'search', '--out', tmp_path / 'bench', '--data', 'digits,nowhere')
+    assert out.returncode == 2 and "'nowhere' is neither a known data set" in out.stderr
+    assert not (tmp_path / 'bench').exists()
+    assert '--budget-minutes' in dggan('bench', 'search', '--help').stdout

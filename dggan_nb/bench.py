@@ -21,7 +21,8 @@ from .search.planner import Planner
 # %% auto #0
 __all__ = ['BENCH_DATA', 'RUN_KINDS', 'SCORE_SEED', 'QUICK_BENCH', 'DGGAN', 'SearchBench', 'run_name', 'grow_argv', 'run_round',
            'finished_run', 'run_facts', 'FinalScorer', 'ratio_interval', 'seed_ratios', 'summarize', 'result_line',
-           'plot_ratios', 'bench_table', 'bench_settings', 'bench_search', 'add_search_bench_args']
+           'plot_ratios', 'bench_table', 'bench_settings', 'bench_search', 'add_search_bench_args', 'score_noise',
+           'noise_summary', 'noise_table', 'bench_noise', 'add_noise_bench_args']
 
 # %% ../nbs/13_bench.ipynb #443618c2
 BENCH_DATA = ('digits', 'shapes', 'photos') # the full bench's data sets; the photos are held out (never tuned on)
@@ -397,3 +398,81 @@ def add_search_bench_args(p: argparse.ArgumentParser):
     p.add_argument('--kid', type=int, default=None, metavar='N', help='KID on N images with the real Inception (default 1000; --quick: 0); 0 skips it')
     p.add_argument('--device', default='auto', help="'auto', 'cpu' or 'cuda[:N]'")
     p.set_defaults(func=lambda a: bench_search(a.out, a.quick, a.data, a.seeds, a.budget_minutes, a.kid, a.device))
+
+# %% ../nbs/13_bench.ipynb #edf11fa4
+def score_noise(run: str | Path, # a run folder: its done nodes' checkpoints are scored
+                images: tuple[int, ...] = (256, 512, 1024, 2048), # images per score (at most the data set's size)
+                draws: int = 8, # draws at each number of images, seeds SCORE_SEED + d, shared by every node
+                device: str = 'cpu',
+               ) -> list[dict]:
+    """One row per node, number of images and draw: the node's SWD×1e3 and the seconds it took. The evaluators are made one
+    at a time (a 2048-image SWD reference holds about 150 MB)."""
+    with RunStore.open(run, readonly=True) as store: nodes, config = store.nodes(), store.config
+    nodes = [n for n in nodes if n.status == 'done' and n.checkpoint and n.spec.resolution >= 8]
+    if not nodes: raise ValueError(f'{run} has no trained node at 8px or more to score: let the run go further first')
+    source, dev = load_source(config['data']), pick_device(device)
+    gans, rows = {n.id: load_gan(Path(run)/n.checkpoint, dev) for n in nodes}, []
+    for px in sorted({n.spec.resolution for n in nodes}):
+        for n_images in dict.fromkeys(min(i, len(source)) for i in images):
+            for d in range(draws):
+                evaluator = Evaluator(source.with_channels(gans[nodes[0].id].spec.image_channels), 'swd', n_images, px, SCORE_SEED + d, dev)
+                for n in (n for n in nodes if n.spec.resolution == px):
+                    record = evaluator(lambda k: sample_images(gans[n.id], k, SCORE_SEED + d))
+                    rows.append(dict(node=n.id, stage=n.stage, resolution=px, images=n_images, draw=d, swd=record.value, seconds=record.seconds))
+    return rows
+
+# %% ../nbs/13_bench.ipynb #c0b5c30a
+def noise_summary(rows: list[dict]) -> list[dict]:
+    "Per number of images: cv of a score, sd of a paired difference (both relative), decision accuracy with 1 and 4 draws, seconds per score."
+    import itertools, statistics as st
+    score = {(r['node'], r['images'], r['draw']): r['swd'] for r in rows}
+    stage = {r['node']: (r['stage'], r['resolution']) for r in rows}
+    counts, draws = sorted({r['images'] for r in rows}), sorted({r['draw'] for r in rows})
+    pairs = [(a, b) for a, b in itertools.combinations(sorted(stage), 2) if stage[a] == stage[b]]
+    diff = lambda a, b, n: [score[b, n, d] - score[a, n, d] for d in draws]
+    truth = {(a, b): st.fmean(diff(a, b, counts[-1])) for a, b in pairs}
+    out = []
+    for n in counts:
+        cv = [st.stdev(v) / st.fmean(v) for v in ([score[i, n, d] for d in draws] for i in stage)]
+        sd = [st.stdev(diff(a, b, n)) / st.fmean([score[i, n, d] for i in (a, b) for d in draws]) for a, b in pairs]
+        agree = lambda m: [(st.fmean([diff(a, b, n)[d] for d in c]) > 0) == (truth[a, b] > 0) for a, b in pairs
+                           for c in itertools.islice(itertools.combinations(range(len(draws)), m), 70)]
+        out.append(dict(images=n, cv=st.fmean(cv), sd_diff=st.median(sd) if sd else float('nan'), pairs=len(pairs),
+                        acc1=st.fmean(agree(1)) if pairs else float('nan'), acc4=st.fmean(agree(4)) if pairs and len(draws) >= 4 else float('nan'),
+                        seconds=st.fmean(r['seconds'] for r in rows if r['images'] == n)))
+    return out
+
+def noise_table(summary: list[dict], title: str = '') -> str:
+    "The summary as a printed table."
+    lines = [title] if title else []
+    lines.append(f"{'images':>6} {'cv':>6} {'sd diff':>7} {'acc 1':>6} {'acc 4':>6} {'s/score':>7}")
+    lines += [f"{r['images']:6d} {r['cv']:6.3f} {r['sd_diff']:7.3f} {r['acc1']:6.2f} {r['acc4']:6.2f} {r['seconds']:7.2f}" for r in summary]
+    return '\n'.join(lines)
+
+# %% ../nbs/13_bench.ipynb #f601614f
+def bench_noise(runs: list[str | Path], images: tuple[int, ...] = (256, 512, 1024, 2048), draws: int = 8, device: str = 'cpu') -> dict:
+    "`score_noise` of each run, its table, and a RESULT line averaged over the runs."
+    summaries = {}
+    for run in runs:
+        with RunStore.open(run, readonly=True) as store: data = store.config['data']
+        summaries[str(run)] = noise_summary(score_noise(run, images, draws, device))
+        print(noise_table(summaries[str(run)], f'{run} ({data}, {draws} draws)'), flush=True)
+    by_images = {}
+    for rows in summaries.values():
+        for r in rows: by_images.setdefault(r['images'], []).append(r)
+    mean = lambda rs, k: sum(r[k] for r in rs) / len(rs)
+    result = {f'{k}_{n}': mean(rs, k) for n, rs in sorted(by_images.items()) for k in ('cv', 'sd_diff', 'acc1', 'seconds')}
+    print('RESULT ' + ' '.join(f'{k}={v:.3f}' for k, v in result.items()) + f' runs={len(runs)} draws={draws}')
+    return dict(summaries=summaries, **result)
+
+def add_noise_bench_args(p: argparse.ArgumentParser):
+    "The flags of `dggan bench noise`, and its job."
+    p.description = ('How noisy the search\'s scores are: every trained node of each RUN scored by SWD --draws times at each number of '
+                     'images, the draws shared by all nodes; prints per number of images the relative sd of a score and of a paired '
+                     'difference of two nodes of one stage, and how often 1 or 4 draws pick the better of a pair.')
+    p.add_argument('runs', nargs='+', metavar='RUN', help='run folders (made by dggan grow)')
+    p.add_argument('--images', default='256,512,1024,2048', type=lambda s: tuple(int(x) for x in s.split(',') if x.strip()),
+                   help='comma-separated numbers of images per score (default 256,512,1024,2048)')
+    p.add_argument('--draws', type=int, default=8, help='draws at each number of images (default 8)')
+    p.add_argument('--device', default='cpu', help="'cpu', 'auto' or 'cuda[:N]'")
+    p.set_defaults(func=lambda a: bench_noise(a.runs, a.images, a.draws, a.device))

@@ -26,7 +26,7 @@ from .store import RunStore, final_stem, NoRunError
 from .report import write_report
 from .metrics import bench_metrics, Evaluator, load_inception
 from .cluster import ClusterError, make_executor, bench_ray
-from .bench import add_search_bench_args
+from .bench import add_search_bench_args, add_noise_bench_args
 
 # %% auto #0
 __all__ = ['SAMPLE_N', 'EVAL_METRICS', 'ProgressBars', 'cmd_grow', 'cmd_train', 'cmd_resume', 'cmd_report', 'cmd_sample',
@@ -396,6 +396,8 @@ def build_parser() -> argparse.ArgumentParser:
     bt.set_defaults(func=lambda a: bench_train(seconds=a.seconds, device=a.device))
     add_search_bench_args(bsub.add_parser('search', help='the DGGAN search against the fixed schedule for the same time on this device (then for the same FLOPs), '
                                                     'over seeds, on the digits, shapes and photos at 16px; resumable (--out)'))
+    add_noise_bench_args(bsub.add_parser('noise', help="how noisy a run's scores are: relative sd of a score and of a paired difference, "
+                                                   'and decision accuracy, per number of images'))
     bm = bsub.add_parser('metrics', help='SWD and Fréchet distance speed against reference implementations; Inception throughput')
     bm.add_argument('--quick', action='store_true'); bm.add_argument('--device', default='auto')
     bm.set_defaults(func=lambda a: bench_metrics(quick=a.quick, device=a.device))

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from .core import atomic_write_text
 from .arch import save_drawing, action_from_dict, render, GraphvizMissing
-from .store import RunStore, Node, Segment, Rung, exploration_share, final_stem, rank_finalists, last_rung
+from .store import RunStore, Node, Segment, Rung, exploration_share, final_stem, rank_finalists, last_rung, kept_over
 
 # %% auto #0
 __all__ = ['FINAL_COLOUR', 'dropped', 'best_node', 'best_path', 'search_tree', 'shown_spans', 'schedule_measure', 'plot_schedule',
@@ -26,13 +26,15 @@ def dropped(n: Node, last: int) -> bool:
     return n.status == 'done' and n.rung < last
 
 def best_node(nodes: list[Node], # e.g. `store.nodes()` or `search.history()`
-              config: dict) -> Node | None: # the run's settings, `store.config`
+              config: dict, # the run's settings, `store.config`
+              kept: dict[int, int] | None = None, # `store.kept()`: challengers ranked after the fixed step their stage kept
+             ) -> Node | None:
     "The best finalist (done, scored at the last rung) at the target resolution; ties go to the older; None while there is none."
-    return next(iter(rank_finalists(nodes, last_rung(config), config['resolution'])), None)
+    return next(iter(rank_finalists(nodes, last_rung(config), config['resolution'], kept)), None)
 
-def best_path(nodes: list[Node], config: dict) -> set[int]:
+def best_path(nodes: list[Node], config: dict, kept: dict[int, int] | None = None) -> set[int]:
     "Ids on the path from the root to `best_node` (empty while there is none)."
-    by_id, node, path = {n.id: n for n in nodes}, best_node(nodes, config), set()
+    by_id, node, path = {n.id: n for n in nodes}, best_node(nodes, config, kept), set()
     while node is not None: path.add(node.id); node = by_id.get(node.parent_id)
     return path
 
@@ -46,10 +48,11 @@ def _label(n: Node, last: int) -> str:
 def search_tree(nodes: list[Node], # e.g. `store.nodes()`
                 config: dict, # the run's settings, `store.config`: which node is best
                 title: str = 'search tree',
-                rankdir: str = 'TB'): # 'TB': stages from top to bottom; 'LR': from left to right (narrower, for a panel)
+                rankdir: str = 'TB', # 'TB': stages from top to bottom; 'LR': from left to right (narrower, for a panel)
+                kept: dict[int, int] | None = None): # `store.kept()` (see `best_node`)
     "A graphviz `Digraph` of the search history."
     import graphviz
-    on_path, last = best_path(nodes, config), last_rung(config)
+    on_path, last = best_path(nodes, config, kept), last_rung(config)
     dot = graphviz.Digraph(graph_attr=dict(rankdir=rankdir, label=title, labelloc='t', fontname='Helvetica', fontsize='12'),
                            node_attr=dict(shape='box', style='rounded,filled', fontname='Helvetica', fontsize='9'))
     scores = [n.score for n in nodes if n.status == 'done' and n.score is not None and n.rung == last]
@@ -271,7 +274,7 @@ def write_report(run: str | Path, # a run folder
         kimg_shown, tflop_spent = store.kimg_shown(), store.tflop_spent()
     if not any(n.status == 'done' and n.score is not None for n in nodes): raise ValueError(f'{run} has no scored node yet: run or resume the search first')
     out = Path(out) if out else run/'report'; out.mkdir(parents=True, exist_ok=True)
-    metric, by_id, best = config.get('metric', 'score'), {n.id: n for n in nodes}, best_node(nodes, config)
+    metric, by_id, best = config.get('metric', 'score'), {n.id: n for n in nodes}, best_node(nodes, config, kept_over(decisions))
     blocks = [('h1', f'DGGAN search report: {run.resolve().name}'),
               ('p', f'{len(nodes)} nodes ({sum(n.status == "failed" for n in nodes)} failed), {len(decisions)} decisions, '
                     f'{kimg_shown:.3f} kimg shown and {tflop_spent:.3f} TFLOP spent in all (probes, promotions and final phases), '
@@ -309,7 +312,7 @@ def write_report(run: str | Path, # a run folder
                   rungs_summary(d.rungs), d.pick, d.decided_by, d.note] for d in decisions])]
     pictures.append('scores.png')
     try:
-        tree = search_tree(nodes, config, f'search tree ({len(nodes)} nodes)')
+        tree = search_tree(nodes, config, f'search tree ({len(nodes)} nodes)', kept=kept_over(decisions))
         for fmt in ('svg', 'png'): (out/f'tree.{fmt}').write_bytes(render(tree, fmt))
         if best is not None:
             parent = by_id[best.parent_id].spec if best.parent_id else None

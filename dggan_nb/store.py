@@ -22,7 +22,7 @@ except ImportError: fcntl = None
 # %% auto #0
 __all__ = ['SCHEMA', 'FORMAT_VERSION', 'STATUSES', 'BUSY_TIMEOUT_S', 'Node', 'Decision', 'Rung', 'Segment', 'Event', 'NoRunError',
            'RunStore', 'check_new_folder', 'ranked', 'ranked_ids', 'last_rung', 'rank_finalists', 'final_stem',
-           'exploration_share', 'nodes_table']
+           'exploration_share', 'nodes_table', 'kept_over']
 
 # %% ../nbs/07_store.ipynb #18131f35
 SCHEMA = """
@@ -556,10 +556,17 @@ def last_rung(config: dict) -> int:
     "The last rung of successive halving in a run with this config (a `SearchConfig` dict): the fixed schedule has one rung."
     return 0 if config.get('policy') == 'progressive' else config.get('rungs', 1) - 1
 
-def rank_finalists(nodes: list[Node], last_rung: int, resolution: int | None = None) -> list[Node]:
-    "Done nodes scored at the last rung (only those at `resolution`, if given), best first, ties to the older: the one ranking rule."
-    return ranked([n for n in nodes if n.status == 'done' and n.score is not None and n.rung == last_rung
-                   and (resolution is None or n.spec.resolution == resolution)])
+def rank_finalists(nodes: list[Node], last_rung: int, resolution: int | None = None,
+                   kept: dict[int, int] | None = None, # node id → the node its stage kept over it (see `kept_over`): it ranks after that one
+                  ) -> list[Node]:
+    """Done nodes scored at the last rung (only those at `resolution`, if given), best first, ties to the older: the one
+    ranking rule. A challenger that scored lower than its stage's fixed step, but not beyond the noise, ranks after it."""
+    out = ranked([n for n in nodes if n.status == 'done' and n.score is not None and n.rung == last_rung
+                  and (resolution is None or n.spec.resolution == resolution)])
+    for loser, winner in (kept or {}).items():
+        ids = [n.id for n in out]
+        if loser in ids and winner in ids and ids.index(loser) < ids.index(winner): out.insert(ids.index(winner), out.pop(ids.index(loser)))
+    return out
 
 def final_stem(branch: str) -> str:
     "The name stem of a branch's result files: `final` (`final.pt`, `final-samples.png`, `final-graph.svg`); forks: `<branch>-final`."
@@ -753,6 +760,19 @@ def decisions(self: RunStore, branch: str | None = None) -> list[Decision]:
     "All decisions, oldest first, optionally of one branch."
     where, args = ('WHERE branch = ?', (branch,)) if branch is not None else ('', ())
     return [_decision(r) for r in self.db.execute(f'SELECT {_DECISION_COLUMNS} FROM decisions {where} ORDER BY id', args)]
+
+def kept_over(decisions: list[Decision]) -> dict[int, int]:
+    """Where a stage's pick is not its lowest score at the last rung (the fixed step kept over a challenger that did not beat
+    it beyond the noise): each such challenger's id → the pick. `rank_finalists` ranks them so."""
+    out = {}
+    for d in decisions:
+        last = d.rungs[-1].scores if d.rungs else None
+        if not isinstance(d.pick, int) or not last or d.pick not in last: continue
+        out |= {i: d.pick for i, s in last.items() if i != d.pick and s < last[d.pick]}
+    return out
+
+@patch
+def kept(self: RunStore) -> dict[int, int]: "`kept_over` of every decision of the run."; return kept_over(self.decisions())
 
 # %% ../nbs/07_store.ipynb #5866478a
 @patch

@@ -372,7 +372,7 @@ def _show_drawings(self: Dashboard):
     self._drawn['signature'] = key
     self.curves.value = curves_png(self.nodes, self.segments, self.metric)
     self.schedule.value = schedule_png(self.nodes, self.segments)
-    self.tree.value = svg_html(search_tree(self.nodes, self.store.config, f'{len(self.nodes)} nodes', rankdir='LR'), 900)  # the root in view
+    self.tree.value = svg_html(search_tree(self.nodes, self.store.config, f'{len(self.nodes)} nodes', rankdir='LR', kept=self.store.kept()), 900)  # the root in view
 
 # %% ../nbs/10_widgets.ipynb #07b3651c
 @patch
@@ -400,7 +400,7 @@ def _show_status(self: Dashboard):
     colour = dict(running='#2a7a2a', paused='#b36b00', crashed='#b22', stopping='#b36b00').get(state, '#333')
     self.title.value = (f'<h3 style="margin:2px 0">DGGAN search · <code class="dggan-run-folder">{html.escape(str(self.store.folder))}</code>'
                         f' · branch {html.escape(self.branch)}</h3>')
-    best = best_node(self.history, self.store.config)
+    best = best_node(self.history, self.store.config, self.store.kept())
     mine = [s for s in self.segments if self.by_id[s.node_id].branch == self.branch]
     shown, tflop, wall_s = sum(s.kimg_end - s.kimg_start for s in mine), sum(s.tflop or 0 for s in mine), sum((s.train_s or 0) + (s.eval_s or 0) for s in mine)
     waiting = ' · <b style="color:#b36b00">stage waits for you: override or untick step-through</b>' if self._waiting else ''

@@ -82,6 +82,8 @@ class SearchConfig:
     policy: str = 'topk'            # 'topk' (DGGAN) or 'progressive' (the fixed schedule); stored, so resume and forks keep it
     metric: str = 'swd'             # 'swd' (fast on CPU), 'fid' or 'kid'
     eval_samples: int = 512         # generated (and real) images per score
+    score_draws: int = 4            # a last-rung or final score is the mean of this many draws (each: its own reals, SWD projections and latents, the same for every node of the run)
+    challenger_confidence: float = 0.9 # a challenger replaces the fixed step at a stage's last rung only when a paired one-sided t-test over the draws finds it better at this confidence (0: the lower mean wins)
     channels: int = 32              # width of the 4×4 seed's heads
     latent_dim: int = 64
     image_channels: int = 3         # the data's channels (`Search.create` sets it from the data): they enter the compute count
@@ -115,6 +117,10 @@ class SearchConfig:
         if self.space.max_resolution != self.resolution:
             raise SettingError(f'the search space grows to {self.space.max_resolution}px but the target resolution is {self.resolution}: make them equal', 'space')
         if self.eval_samples < 16: raise SettingError(f'eval_samples must be at least 16, got {self.eval_samples}', 'eval_samples')
+        if not isinstance(self.score_draws, int) or self.score_draws < 1: raise SettingError(f'score_draws must be an integer ≥ 1, got {self.score_draws!r}', 'score_draws')
+        if not 0 <= self.challenger_confidence < 1: raise SettingError(f'challenger_confidence must be in [0, 1), got {self.challenger_confidence}', 'challenger_confidence')
+        if self.challenger_confidence > 0 and self.score_draws < 2:
+            raise SettingError(f'a paired test needs at least 2 draws (score_draws={self.score_draws}): raise score_draws, or give challenger_confidence=0 (the lower score wins)', 'score_draws', 'challenger_confidence')
         if self.budget <= 0: raise SettingError(f'budget_{self.budget_unit} must be positive, got {self.budget}', f'budget_{self.budget_unit}')
         if not self.priced: return  # a budget in minutes is checked once the device is measured (`Search.create`)
         if self.policy == 'topk':
@@ -135,14 +141,19 @@ class SearchConfig:
             raise SettingError(f'budget_{self.budget_unit}={self.budget:g} leaves less than one batch per node of the fixed schedule: raise it',
                                f'budget_{self.budget_unit}')
 
-    def to_dict(self) -> dict: "The settings as plain data for JSON."; return asdict(self)
-    @classmethod
-    def from_dict(cls, d: dict) -> SearchConfig:
-        "The settings that `to_dict` wrote, runs from older versions included."
-        d = dict(d); d.pop('eval_resolution', None)  # runs from before format 4: every node was scored at the target
-        d.setdefault('keep_fixed_step', False)       # runs from before it kept only the policy's survivors
-        d.setdefault('budget_minutes', None); d.setdefault('cost_model', None)
-        return cls(**d)
+
+# %% ../../nbs/08a_search_config.ipynb #b371c4d4
+@patch
+def to_dict(self: SearchConfig) -> dict: "The settings as plain data for JSON."; return asdict(self)
+
+@patch(cls_method=True)
+def from_dict(cls: SearchConfig, d: dict) -> SearchConfig:
+    "The settings that `to_dict` wrote, runs from older versions included."
+    d = dict(d); d.pop('eval_resolution', None)  # runs from before format 4: every node was scored at the target
+    d.setdefault('keep_fixed_step', False)       # runs from before it kept only the policy's survivors
+    d.setdefault('budget_minutes', None); d.setdefault('cost_model', None)
+    d.setdefault('score_draws', 1); d.setdefault('challenger_confidence', 0.0)  # runs from before: one draw, the lower score won
+    return cls(**d)
 
 # %% ../../nbs/08a_search_config.ipynb #611fac31
 @patch(as_prop=True)
@@ -228,6 +239,13 @@ def survivors(self: SearchConfig, n: int) -> list[int]:
     return out
 
 @patch
+def draws_at(self: SearchConfig, rung: int | str) -> int:
+    """How many draws a score takes at `rung`: `score_draws` at a stage's last rung, where its winner is decided, and in
+    the final phase (`'final'`); one at the rungs before. The fixed schedule decides nothing: one, except its final score."""
+    if rung == 'final': return self.score_draws
+    return self.score_draws if self.policy == 'topk' and rung == self.rungs - 1 else 1
+
+@patch
 def trained_at_rungs(self: SearchConfig, n: int) -> list[int]:
     """At most how many of `n` candidates train at each rung: the survivors, and with `keep_fixed_step` the fixed
     schedule's step besides them at every rung that drops someone (it goes on even when it scores below them)."""
@@ -255,7 +273,8 @@ def stage_cost(self: SearchConfig, costs_per_kimg: list[float],
     "The budget a stage of candidates that cost `costs_per_kimg` spends through all its rungs (if the dearest survive; whole batches), scores included."
     marks, costs = [0.0] + [self.shown_kimg(k) for k in self.rung_kimg], sorted(costs_per_kimg, reverse=True)
     trained = self.trained_at_rungs(len(costs))
-    return sum(sum(costs[:m]) * (marks[r + 1] - marks[r]) for r, m in enumerate(trained)) + score_cost * sum(trained)
+    scores = sum(m * self.draws_at(r) for r, m in enumerate(trained))
+    return sum(sum(costs[:m]) * (marks[r + 1] - marks[r]) for r, m in enumerate(trained)) + score_cost * scores
 
 @patch
 def lone_cost(self: SearchConfig, resolution: int) -> float:

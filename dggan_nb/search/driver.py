@@ -160,7 +160,7 @@ def result(self: Search) -> Node | None:
     there (Progressive GAN never drops a layer)."""
     if self.config.policy == 'progressive':
         return next((n for n in reversed(self.history()) if n.status == 'done' and n.spec.resolution == self.config.resolution), None)
-    return next(iter(rank_finalists(self.history(), self.last_rung, self.config.resolution)), None)
+    return next(iter(rank_finalists(self.history(), self.last_rung, self.config.resolution, self.store.kept())), None)
 
 @patch
 def final_segment(self: Search):
@@ -252,7 +252,8 @@ def run_rungs(self: Search, decision) -> int | None:
         self._train_nodes([n for n in map(store.node, records[r].trained) if n.status != 'failed' and n.rung < r], r)
         trained = [store.node(i) for i in records[r].trained]
         scores = {n.id: n.score for n in trained if n.status == 'done' and n.rung == r}
-        promoted, by = self.planner.promote(scores, count, self.planner.incumbent(decision)) if r < self.last_rung else ([], 'the stage winner')
+        if r < self.last_rung: promoted, by = self.planner.promote(scores, count, self.planner.incumbent(decision))
+        else: (winner, by), promoted = self.planner.stage_winner(scores, self.planner.incumbent(decision)), []
         records[r] = replace(records[r], scores=scores, promoted=promoted, decided_by=by)
         store.update_decision(decision.id, rungs=records,
                               scores={n.id: n.score for n in (store.node(i) for i in decision.children) if n.score is not None})
@@ -261,7 +262,6 @@ def run_rungs(self: Search, decision) -> int | None:
                       dropped=[i for i in scores if i not in promoted], decided_by=by))
         alive = promoted
         if r == self.last_rung:
-            winner = next(iter(ranked_ids(scores)), None)
             store.update_decision(decision.id, pick=winner)
             return winner
         if not alive: break
@@ -313,7 +313,7 @@ def finish(self: Search) -> Node | None:
         return None
     stem = final_stem(self.branch)
     cost = cfg.cost_per_kimg(node.spec)
-    left = cfg.budget - self.spent() - cfg.score_cost(node.spec.resolution)
+    left = cfg.budget - self.spent() - cfg.score_cost(node.spec.resolution) * cfg.draws_at('final')
     clocked = cfg.budget_unit == 'minutes'  # a time budget's final phase trains until its time is up (up to 4× the images its price buys)
     until = node.kimg_trained + max(cfg.whole_batches_kimg((4 if clocked else 1) * left / cost), 0)
     task = self._task(node, 'final', until, save_as=f'{stem}.pt', stem=stem, max_train_s=max(left, 0) * 60 if clocked else None)

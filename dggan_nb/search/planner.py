@@ -4,20 +4,20 @@
 
 # %% ../../nbs/08d_search_planner.ipynb #92bfc551
 from __future__ import annotations
-import math, queue, random, threading, time
+import math, queue, random, statistics, threading, time
 from dataclasses import replace
 from typing import Callable
 
 from fastcore.basics import patch
 
 from ..arch import GrowResolution, progressive_step, progressive_width, action_to_dict, action_from_dict
-from ..store import RunStore, Node, rank_finalists
+from ..store import RunStore, Node, rank_finalists, ranked_ids
 from .config import SearchConfig
 from .plan import Candidate, StagePlan, Verdict, History, OverrideRequest, apply_request
 from .events import DecisionNeeded
 
 # %% auto #0
-__all__ = ['Planner']
+__all__ = ['Planner', 'paired_p']
 
 # %% ../../nbs/08d_search_planner.ipynb #18d3c39a
 def _branch_seed(seed: int, branch: str, stage: int) -> int:
@@ -93,7 +93,7 @@ def last_rung(self: Planner) -> int: "The index of a stage's last rung (`rungs -
 @patch
 def finalists(self: Planner, resolution: int | None = None) -> list[Node]:
     "Done nodes that completed the last rung (at `resolution`, if given), best first: compare their scores within a resolution."
-    return rank_finalists(self.history(), self.last_rung, resolution)
+    return rank_finalists(self.history(), self.last_rung, resolution, self.store.kept())
 
 @patch
 def spent(self: Planner) -> float:
@@ -249,6 +249,29 @@ def promote(self: Planner, scores: dict[int, float], count: int,
         self._promote -= promote; self._drop -= drop
     if not promote | drop: return chosen, by
     return [i for i in chosen if i not in drop] + sorted(i for i in promote if i not in chosen and i not in drop), 'person'
+
+def paired_p(a: list[float], b: list[float]) -> float:
+    """One-sided p-value that `a` scores lower than `b`: a paired t-test over draws that share their random numbers
+    (1: no draws to pair, or `a` is not lower on average)."""
+    from scipy.stats import t
+    d = [x - y for x, y in zip(a, b)]
+    if len(a) != len(b) or len(d) < 2: return 1.0
+    mean, sd = statistics.fmean(d), statistics.stdev(d)
+    if sd == 0: return 0.0 if mean < 0 else 1.0
+    return float(t.cdf(mean / (sd / math.sqrt(len(d))), len(d) - 1))
+
+@patch
+def stage_winner(self: Planner, scores: dict[int, float], # node id → its last-rung score (the mean of its draws)
+                 incumbent: int | None = None, # the fixed schedule's step (see `incumbent`)
+                ) -> tuple[int | None, str]:
+    """A stage's winner at its last rung and why: the lowest score, except that a challenger replaces the fixed step only
+    when a paired test over their draws finds it better at `challenger_confidence`; else the fixed step is kept."""
+    best, confidence = next(iter(ranked_ids(scores)), None), self.config.challenger_confidence
+    if best is None or incumbent not in scores or best == incumbent or confidence == 0: return best, 'the stage winner'
+    draws = lambda i: [r['value'] for r in self.store.node(i).scores]
+    p = paired_p(draws(best), draws(incumbent))
+    if p < 1 - confidence: return best, f'the stage winner: beat the fixed step (paired p={p:.3f})'
+    return incumbent, f'the fixed step kept: node {best} scored lower, not beyond the noise (paired p={p:.3f})'
 
 @patch
 def record(self: Planner, plan: StagePlan, verdict: Verdict, note: str):

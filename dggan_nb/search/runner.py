@@ -17,7 +17,7 @@ from ..data import load_source, ImageSource
 from ..arch import GanSpec, train_flops_per_image, action_from_dict
 from ..nets import Gan, grow
 from ..train import Trainer, load_gan, write_node_files
-from ..metrics import Evaluator
+from ..metrics import Evaluator, MetricRecord
 from .config import SearchConfig, CostModel, fit_cost_model
 
 # %% auto #0
@@ -46,6 +46,7 @@ class NodeTask:
     stem: str | None = None              # the final phase: write `<stem>-samples.png` and `<stem>-graph.svg/png` instead
     parent_arch: dict | None = None      # drawn beside it in the final graph
     max_train_s: float | None = None     # stop training after this many seconds (a time budget's final phase), wherever it is
+    draws: int = 1                       # its score: the mean over this many draws (`SearchConfig.draws_at`)
 
 @dataclass(frozen=True)
 class NodeResult:
@@ -92,20 +93,21 @@ class Runner:
         self.source = source or load_source(config.data, resolution=config.resolution)
         self.source.check(config.resolution)
         self.device = pick_device(device or config.device)
-        self._evaluators: dict[int, Evaluator] = {}
+        self._evaluators: dict[tuple, Evaluator] = {}
         try: self.evaluator(config.resolution)  # data the evaluator cannot use is refused now, before anything trains
         except SettingError as e: raise e.renamed(dict(n_samples='eval_samples')) from None  # the evaluator's name for the config's
         self._models: dict[tuple, Gan] = {}  # (checkpoint, its mtime) → model: a newer file at the same path is read again
 
-    def evaluator(self, resolution: int) -> Evaluator:
+    def evaluator(self, resolution: int, draw: int = 0) -> Evaluator:
         """The evaluator of nodes at `resolution`: each node is scored at its own resolution against real images
         downsampled to it. SWD's smallest level is 8px, so 4px nodes are scored at 8px with their samples upsampled
-        (the same for all of them: scores are only compared within a resolution)."""
+        (the same for all of them: scores are only compared within a resolution). Each `draw` has its own real images,
+        projections and latents (seed + draw), the same for every node of the run: common random numbers."""
         px = max(resolution, 8) if self.config.metric == 'swd' else resolution
-        if px not in self._evaluators:
-            self._evaluators[px] = Evaluator(self.source, metric=self.config.metric, n_samples=self.config.eval_samples,
-                                             resolution=px, seed=self.config.seed, device=self.device)
-        return self._evaluators[px]
+        if (px, draw) not in self._evaluators:
+            self._evaluators[px, draw] = Evaluator(self.source, metric=self.config.metric, n_samples=self.config.eval_samples,
+                                                   resolution=px, seed=self.config.seed + draw, device=self.device)
+        return self._evaluators[px, draw]
 
     def model(self, checkpoint: str | Path) -> Gan:
         "The trained `Gan` in a checkpoint file; the last few stay in memory."
@@ -126,20 +128,20 @@ class Runner:
         assert gan.spec == spec, f'the stored architecture of node {task.node_id} does not match its action'
         return Trainer(gan, self.source, task.until_kimg, self.config.train, self.device, seed=task.seed)
 
-    def keep(self, trainer: Trainer, checkpoint: Path, samples: Path | None = None):
-        "What follows each segment's training: save the node's checkpoint, score it, write its sample grid; the metric record."
+    def keep(self, trainer: Trainer, checkpoint: Path, samples: Path | None = None, draws: int = 1) -> list[MetricRecord]:
+        "What follows each segment's training: save the node's checkpoint, score it (`draws` times), write its sample grid; the metric records."
         path = trainer.save(checkpoint)
         self._models[(str(path), path.stat().st_mtime_ns)] = trainer.gan
-        record, _ = self.score(trainer.gan)
+        records, _ = self.score(trainer.gan, draws)
         if samples is not None:
             save_image_grid(trainer.gan.generate(64, seed=self.config.seed), samples, scale=max(1, 64 // trainer.gan.spec.resolution))
-        return record
+        return records
 
-    def score(self, gan: Gan):
-        "The metric record of `gan` and the seconds it took."
-        t0 = time.perf_counter()
-        record = self.evaluator(gan.spec.resolution)(lambda n: gan.generate(n, seed=self.config.seed))
-        return record, time.perf_counter() - t0
+    def score(self, gan: Gan, draws: int = 1) -> tuple[list[MetricRecord], float]:
+        "The metric records of `gan`, one per draw (its score is their mean), and the seconds they took."
+        t0, seed = time.perf_counter(), self.config.seed
+        records = [self.evaluator(gan.spec.resolution, d)(lambda n: gan.generate(n, seed=seed + d)) for d in range(draws)]
+        return records, time.perf_counter() - t0
 
     def __call__(self, task: NodeTask, # what to train
                  progress: Callable | None = None, # called `(trainer, log record)` at each log point; True stops the node
@@ -152,12 +154,13 @@ class Runner:
             if not trainer.done: raise SearchStopped()
             trainer.finish_fade()
         train_s, t1 = time.perf_counter() - t0, time.perf_counter()
-        record = self.keep(trainer, folder/task.save_as, folder/task.samples_as if task.samples_as else None)
+        records = self.keep(trainer, folder/task.save_as, folder/task.samples_as if task.samples_as else None, task.draws)
         if task.stem: write_node_files(trainer.gan, folder, task.stem, GanSpec.from_dict(task.parent_arch) if task.parent_arch else None)
         # the task's own start, not the checkpoint's: a task run again after its checkpoint was saved (a retried worker,
         # a driver killed before it recorded the result) finds it trained already, and must report the same segment
         eval_s = time.perf_counter() - t1  # scoring and the node's files: what a node costs besides its training
-        return NodeResult(task.node_id, task.rung, task.kimg_start, trainer.kimg, record.value, [record.to_dict()], train_s, eval_s)
+        score = sum(r.value for r in records) / len(records)
+        return NodeResult(task.node_id, task.rung, task.kimg_start, trainer.kimg, score, [r.to_dict() for r in records], train_s, eval_s)
 
 # %% ../../nbs/08e_search_runner.ipynb #26b4f8ed
 def _synchronize(device: torch.device):

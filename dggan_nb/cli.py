@@ -62,11 +62,15 @@ def _progress_bar(total: float, desc: str, unit: str = 'kimg', leave: bool = Tru
     return tqdm(total=round(total, 4), desc=desc, unit=unit, leave=leave, dynamic_ncols=True,
                 bar_format='{l_bar}{bar}| {n:.2f}/{total:.2f} ' + unit + ' [{elapsed}<{remaining}{postfix}]')
 
+def _set_bar(bar, value: float):
+    "Show `value` on `bar`, kept within 0 … its total (increments rounded to its digits would overshoot it, and tqdm warns)."
+    bar.n = max(0.0, min(value, bar.total)); bar.refresh()
+
 class ProgressBars:
     "Consumes search events: a bar for the budget spent (compute or images) against the whole budget, and one for the node in training."
     def __init__(self, config: SearchConfig, already_spent: float = 0.0):
         self.overall = _progress_bar(config.budget, f'{config.policy} → {config.resolution}px', config.budget_unit.replace('tflop', 'TFLOP'))
-        self.overall.update(round(already_spent, 4))
+        _set_bar(self.overall, already_spent)
         self.base, self.cost, self.node, self.best, self.metric = already_spent, 0.0, None, None, config.metric
     def _close_node(self):
         if self.node is not None: self.node.close(); self.node = None
@@ -78,9 +82,9 @@ class ProgressBars:
                 self.base, self.cost = e.spent, e.cost_per_kimg
             case CandidateProgress() if self.node is not None:
                 done = e.kimg - e.kimg_start
-                self.node.update(round(min(done, self.node.total) - self.node.n, 3))
+                _set_bar(self.node, done)
                 self.node.set_postfix_str(f'α={e.alpha:.2f} D={e.d_loss:.2f} {e.img_s:.0f} img/s')
-                self.overall.update(round(min(self.base + done * self.cost, self.overall.total) - self.overall.n, 4))
+                _set_bar(self.overall, self.base + done * self.cost)
             case FinalScored():
                 self._close_node(); self.base = e.spent
                 tqdm.write(f'final phase of node {e.node_id}: {self.metric} {e.score:.2f} after {e.kimg:.1f} kimg of its own '

@@ -403,10 +403,15 @@ def _show_status(self: Dashboard):
     best = best_node(self.history, self.store.config, self.store.kept())
     mine = [s for s in self.segments if self.by_id[s.node_id].branch == self.branch]
     shown, tflop, wall_s = sum(s.kimg_end - s.kimg_start for s in mine), sum(s.tflop or 0 for s in mine), sum((s.train_s or 0) + (s.eval_s or 0) for s in mine)
+    cfg = self.store.config
+    if cfg.get('budget_minutes'):  # a time budget: its clock, as the planner keeps it (the calibration counts on the main branch)
+        calibration = (cfg.get('cost_model') or {}).get('calibration_s', 0.0) if self.branch == 'main' else 0.0
+        clock = f'{(calibration + wall_s) / 60:.2f} of {cfg["budget_minutes"]:g} minutes'
+    else: clock = f'{wall_s:.0f} s'
     waiting = ' · <b style="color:#b36b00">stage waits for you: override or untick step-through</b>' if self._waiting else ''
     self.status.value = (f'<b style="color:{colour}" class="dggan-state">{state}</b> · stage {len(self.decisions)} · '
                          f'<span class="dggan-scored">nodes scored: {len(done)}</span> · '
-                         f'{shown:.3f} kimg shown · {tflop:.3f} TFLOP · {wall_s:.0f} s'
+                         f'{shown:.3f} kimg shown · {tflop:.3f} TFLOP · <span class="dggan-clock">{clock}</span>'
                          + (f' · <b class="dggan-final-score">final #{self.final.node_id} ({self.metric} {self.final.score:.2f})</b>' if self.final else '')
                          + (f' · best finalist #{best.id} ({self.metric} {best.score:.2f})' if best else '')
                          + (f' · {self._progress}' if self._progress and state in ('running', 'paused') else '') + waiting)

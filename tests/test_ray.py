@@ -4,6 +4,7 @@ a run folder the workers cannot see, a bad address, the driver killed and resume
 Every Ray run is compared with one in-process run of the same tiny search with one torch thread (CPU results depend on
 torch's thread count; each Ray worker has one thread). Skipped when Ray is not installed (`pip install -e ".[ray]"`)."""
 import os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -112,6 +113,18 @@ def test_same_history_as_in_process(local_ray, baseline, tmp_path):
     assert most == 2, 'two candidates trained at once'
     assert ('candidate_progress', 3) in events, 'progress comes back from the workers'
     assert set(executor.attempts.values()) == {1}
+
+def test_a_time_budget_on_ray(local_ray, tmp_path):
+    """A budget in minutes with candidates on Ray: the driver prices the device once, the workers train by the prices in
+    the config, and the run's own clock (the device seconds of every segment, summed over the workers) ends on its budget."""
+    search = Search.create(tmp_path/'run', replace(tiny_config(), budget_kimg=None, budget_minutes=0.4), executor=RayExecutor(), raise_budget=True)
+    budget, prices = search.config.budget_minutes, search.config.cost_model
+    assert prices is not None and prices.calibration_s > 0
+    search.run()
+    assert RunStore.open(tmp_path/'run', readonly=True).config['cost_model'] == prices.to_dict()  # what the workers were given
+    assert search.result() is not None and (tmp_path/'run'/'final.pt').is_file()
+    assert 0.8 * budget <= search.spent() <= 1.3 * budget, (search.spent(), budget)
+    search.store.close()
 
 def test_worker_killed_mid_candidate_is_retried(local_ray, baseline, tmp_path):
     executor = RayExecutor(on_log=hold(3, tmp_path/'held.pid'))  # a candidate of stage 1, trained beside node 2

@@ -142,7 +142,7 @@ class SearchConfig:
                                f'budget_{self.budget_unit}')
 
 
-# %% ../../nbs/08a_search_config.ipynb #b371c4d4
+# %% ../../nbs/08a_search_config.ipynb #271c040f
 @patch
 def to_dict(self: SearchConfig) -> dict: "The settings as plain data for JSON."; return asdict(self)
 

@@ -180,7 +180,7 @@ def _task(self: Search, node: Node, rung: int | str, until_kimg: float, **files)
     store = self.store
     parent = store.node(node.parent_id) if node.parent_id is not None else None
     fresh = node.rung < 0
-    return NodeTask(str(store.folder), node.id, node.arch, node.seed, rung, until_kimg, kimg_start=node.kimg_trained,
+    return NodeTask(str(store.folder), node.id, node.arch, node.seed, rung, until_kimg, kimg_start=node.kimg_trained, draws=self.config.draws_at(rung),
                     checkpoint=None if fresh else node.checkpoint, parent_checkpoint=parent.checkpoint if fresh and parent else None,
                     action=node.action, parent_arch=parent.arch if parent else None, **files)
 

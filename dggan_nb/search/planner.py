@@ -268,8 +268,9 @@ def stage_winner(self: Planner, scores: dict[int, float], # node id → its last
     when a paired test over their draws finds it better at `challenger_confidence`; else the fixed step is kept."""
     best, confidence = next(iter(ranked_ids(scores)), None), self.config.challenger_confidence
     if best is None or incumbent not in scores or best == incumbent or confidence == 0: return best, 'the stage winner'
-    draws = lambda i: [r['value'] for r in self.store.node(i).scores]
-    p = paired_p(draws(best), draws(incumbent))
+    a, b = ([r['value'] for r in self.store.node(i).scores] for i in (best, incumbent))
+    if min(len(a), len(b)) < 2: return best, 'the stage winner'  # no draws to pair (a run from before them)
+    p = paired_p(a, b)
     if p < 1 - confidence: return best, f'the stage winner: beat the fixed step (paired p={p:.3f})'
     return incumbent, f'the fixed step kept: node {best} scored lower, not beyond the noise (paired p={p:.3f})'
 

@@ -16,7 +16,7 @@ ray = pytest.importorskip('ray', reason='Ray is an optional extra: pip install -
 import dggan_nb
 from dggan_nb.cluster import RayExecutor, ClusterError, comparable_history
 from dggan_nb.search.driver import Search
-from dggan_nb.search.config import SearchConfig
+from dggan_nb.search.config import SearchConfig, CostModel
 from dggan_nb.search.runner import NodeTask
 from dggan_nb.core import TrainConfig
 from dggan_nb.store import RunStore
@@ -121,7 +121,7 @@ def test_a_time_budget_on_ray(local_ray, tmp_path):
     budget, prices = search.config.budget_minutes, search.config.cost_model
     assert prices is not None and prices.calibration_s > 0
     search.run()
-    assert RunStore.open(tmp_path/'run', readonly=True).config['cost_model'] == prices.to_dict()  # what the workers were given
+    with RunStore.open(tmp_path/'run', readonly=True) as stored: assert CostModel.from_dict(stored.config['cost_model']) == prices  # what the workers were given
     assert search.result() is not None and (tmp_path/'run'/'final.pt').is_file()
     assert 0.8 * budget <= search.spent() <= 1.3 * budget, (search.spent(), budget)
     search.store.close()
@@ -159,7 +159,8 @@ def test_stop_cancels_the_tasks_in_flight_and_resume_completes(local_ray, baseli
     worker = threading.Thread(target=search.run); worker.start()
     pid = held_pid(tmp_path/'held.pid')
     t0 = time.perf_counter(); search.stop(); worker.join(60)
-    assert not worker.is_alive() and time.perf_counter() - t0 < 10, 'stop cancels the held task instead of waiting for it'
+    # the hold lasts 60 s: well under it means cancelled (10.1 s was measured on 2 cores beside a benchmark and the suite)
+    assert not worker.is_alive() and time.perf_counter() - t0 < 30, 'stop cancels the held task instead of waiting for it'
     assert [e.kind for e in search.store.events(kind='search_stopped')] == ['search_stopped']
     assert search.store.node(3).status == 'pending', 'the interrupted node goes back to before its first rung'
     assert eventually(lambda: ray.available_resources().get('CPU') == 2), 'its task ended (cancelled)'

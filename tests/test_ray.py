@@ -114,18 +114,6 @@ def test_same_history_as_in_process(local_ray, baseline, tmp_path):
     assert ('candidate_progress', 3) in events, 'progress comes back from the workers'
     assert set(executor.attempts.values()) == {1}
 
-def test_a_time_budget_on_ray(local_ray, tmp_path):
-    """A budget in minutes with candidates on Ray: the driver prices the device once, the workers train by the prices in
-    the config, and the run's own clock (the device seconds of every segment, summed over the workers) ends on its budget."""
-    search = Search.create(tmp_path/'run', replace(tiny_config(), budget_kimg=None, budget_minutes=0.4), executor=RayExecutor(), raise_budget=True)
-    budget, prices = search.config.budget_minutes, search.config.cost_model
-    assert prices is not None and prices.calibration_s > 0
-    search.run()
-    with RunStore.open(tmp_path/'run', readonly=True) as stored: assert CostModel.from_dict(stored.config['cost_model']) == prices  # what the workers were given
-    assert search.result() is not None and (tmp_path/'run'/'final.pt').is_file()
-    assert 0.8 * budget <= search.spent() <= 1.3 * budget, (search.spent(), budget)
-    search.store.close()
-
 def test_worker_killed_mid_candidate_is_retried(local_ray, baseline, tmp_path):
     executor = RayExecutor(on_log=hold(3, tmp_path/'held.pid'))  # a candidate of stage 1, trained beside node 2
     search = Search.create(tmp_path/'run', tiny_config(), executor=executor)
@@ -277,3 +265,16 @@ def test_two_node_cluster(two_node_cluster, baseline, tmp_path):
     assert out.returncode == 0, out.stdout + out.stderr
     assert 'Ray on 2 machine(s)' in out.stdout, out.stdout
     with RunStore.open(tmp_path/'run', readonly=True) as store: assert comparable_history(store) == baseline
+
+
+def test_a_time_budget_on_ray(local_ray, tmp_path):
+    """A budget in minutes with candidates on Ray: the driver prices the device once, the workers train by the prices in
+    the config, and the run's own clock (the device seconds of every segment, summed over the workers) ends on its budget."""
+    search = Search.create(tmp_path/'run', replace(tiny_config(), budget_kimg=None, budget_minutes=0.4), executor=RayExecutor(), raise_budget=True)
+    budget, prices = search.config.budget_minutes, search.config.cost_model
+    assert prices is not None and prices.calibration_s > 0
+    search.run()
+    with RunStore.open(tmp_path/'run', readonly=True) as stored: assert CostModel.from_dict(stored.config['cost_model']) == prices  # what the workers were given
+    assert search.result() is not None and (tmp_path/'run'/'final.pt').is_file()
+    assert 0.8 * budget <= search.spent() <= 1.3 * budget, (search.spent(), budget)
+    search.store.close()

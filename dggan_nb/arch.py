@@ -149,6 +149,7 @@ class GrowGenerator:
     kernel_size: int
     channels: int
     kind: str = field(default='grow_g', init=False)
+    grows_g, grows_d, raises_resolution = True, False, False # what it changes (class attributes, not fields)
     def apply(self, spec: GanSpec) -> GanSpec:
         "The child's spec: `spec` with this conv layer on top of G."
         g = spec.generator
@@ -161,6 +162,7 @@ class GrowDiscriminator:
     kernel_size: int
     channels: int
     kind: str = field(default='grow_d', init=False)
+    grows_g, grows_d, raises_resolution = False, True, False
     def apply(self, spec: GanSpec) -> GanSpec:
         "The child's spec: `spec` with this conv layer at the bottom of D."
         d = spec.discriminator
@@ -176,6 +178,7 @@ class GrowResolution:
     d_kernel_size: int
     d_channels: int
     kind: str = field(default='grow_res', init=False)
+    grows_g, grows_d, raises_resolution = True, True, True
     def apply(self, spec: GanSpec) -> GanSpec:
         "The child's spec: `spec` at twice the resolution, G's up-step and D's down-step added."
         g, d = spec.generator, spec.discriminator

@@ -11,10 +11,12 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['EqualizedConv2d', 'EqualizedLinear', 'PixelNorm', 'MinibatchStddev', 'upsample2x', 'downsample2x', 'ToRGB', 'FromRGB',
-           'GeneratorLayer', 'DiscriminatorLayer', 'GeneratorHead', 'DiscriminatorHead']
+__all__ = ['LEAKY_SLOPE', 'EqualizedConv2d', 'EqualizedLinear', 'PixelNorm', 'MinibatchStddev', 'upsample2x', 'downsample2x',
+           'ToRGB', 'FromRGB', 'GeneratorLayer', 'DiscriminatorLayer', 'GeneratorHead', 'DiscriminatorHead']
 
 # %% ../nbs/02_layers.ipynb #61c1c573
+LEAKY_SLOPE = 0.2 # the negative slope of every leaky ReLU in G and D (Progressive GAN's)
+
 class EqualizedConv2d(nn.Module):
     "A 2-D convolution whose weights are scaled by He's constant at run time ('same' padding unless told)."
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int,
@@ -91,7 +93,7 @@ class FromRGB(nn.Module):
     "An image to features: a 1×1 convolution and a leaky ReLU."
     def __init__(self, image_channels: int, out_channels: int):
         super().__init__(); self.conv = EqualizedConv2d(image_channels, out_channels, 1)
-    def forward(self, x): "N×image_channels×H×W → N×out_channels×H×W features."; return F.leaky_relu(self.conv(x), 0.2)
+    def forward(self, x): "N×image_channels×H×W → N×out_channels×H×W features."; return F.leaky_relu(self.conv(x), LEAKY_SLOPE)
 
 # %% ../nbs/02_layers.ipynb #3e998759
 class GeneratorLayer(nn.Module):
@@ -104,7 +106,7 @@ class GeneratorLayer(nn.Module):
     def forward(self, x):
         "N×in_channels×H×W → N×out_channels×H×W (2H×2W when it upsamples)."
         if self.upsample: x = upsample2x(x)
-        return self.norm(F.leaky_relu(self.conv(x), 0.2))
+        return self.norm(F.leaky_relu(self.conv(x), LEAKY_SLOPE))
 
 class DiscriminatorLayer(nn.Module):
     "D's grown layer: conv k×k → leaky ReLU → [average-pool ×2]."
@@ -114,7 +116,7 @@ class DiscriminatorLayer(nn.Module):
         self.conv = EqualizedConv2d(in_channels, out_channels, kernel_size)
     def forward(self, x):
         "N×in_channels×H×W → N×out_channels×H×W (H/2×W/2 when it downsamples)."
-        x = F.leaky_relu(self.conv(x), 0.2)
+        x = F.leaky_relu(self.conv(x), LEAKY_SLOPE)
         return downsample2x(x) if self.downsample else x
 
 # %% ../nbs/02_layers.ipynb #53f3acb3
@@ -129,8 +131,8 @@ class GeneratorHead(nn.Module):
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         "N×latent_dim → N×channels×4×4."
         assert z.ndim == 2 and z.shape[1] == self.latent_dim, f'expected N×{self.latent_dim} latents, got {tuple(z.shape)}'
-        x = self.norm(F.leaky_relu(self.dense(self.norm(z)).view(-1, self.channels, 4, 4), 0.2))
-        return self.norm(F.leaky_relu(self.conv(x), 0.2))
+        x = self.norm(F.leaky_relu(self.dense(self.norm(z)).view(-1, self.channels, 4, 4), LEAKY_SLOPE))
+        return self.norm(F.leaky_relu(self.conv(x), LEAKY_SLOPE))
 
 class DiscriminatorHead(nn.Module):
     "4×4 feature map → one score per image."
@@ -144,6 +146,6 @@ class DiscriminatorHead(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         "N×in_channels×4×4 → N×1 scores."
         assert x.shape[1:] == (self.in_channels, 4, 4), f'expected N×{self.in_channels}×4×4, got {tuple(x.shape)}'
-        x = F.leaky_relu(self.conv(self.mbstd(x)), 0.2)
-        x = F.leaky_relu(self.conv4x4(x), 0.2)
+        x = F.leaky_relu(self.conv(self.mbstd(x)), LEAKY_SLOPE)
+        x = F.leaky_relu(self.conv4x4(x), LEAKY_SLOPE)
         return self.dense(x.flatten(1)).squeeze(1)

@@ -32,6 +32,8 @@ class Generator(nn.Module):
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         "N×latent_dim latents → N×image_channels×resolution×resolution images."
+        if z.ndim != 2 or z.shape[1] != self.spec.latent_dim:
+            raise ValueError(f'G expects N×{self.spec.latent_dim} latents, got {tuple(z.shape)}: draw them with `Gan.latents` or torch.randn(n, {self.spec.latent_dim})')
         x = self.head(z)
         for layer in self.layers[:-1]: x = layer(x)
         if self.fading:
@@ -57,8 +59,8 @@ class Discriminator(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         "N×image_channels×resolution×resolution images → N×1 scores."
         s = self.spec
-        assert x.ndim == 4 and x.shape[1:] == (s.image_channels, s.resolution, s.resolution), \
-            f'D expects N×{s.image_channels}×{s.resolution}×{s.resolution} images, got {tuple(x.shape)}'
+        if x.ndim != 4 or x.shape[1:] != (s.image_channels, s.resolution, s.resolution):
+            raise ValueError(f'D expects N×{s.image_channels}×{s.resolution}×{s.resolution} images, got {tuple(x.shape)}: resize the images to the model\'s resolution')
         h = self.from_rgb(x)
         if len(self.layers): h = self.layers[0](h)
         if self.fading:
@@ -130,8 +132,7 @@ def _shift_layers(state: dict, by: int) -> dict:
 def inherited_state(parent: nn.Module, action, network: str) -> dict:
     "The parent's `network` ('G' or 'D') state renamed to where each tensor lives in the child."
     state = parent.state_dict()
-    grows = {'G': ('grow_g', 'grow_res'), 'D': ('grow_d', 'grow_res')}[network]
-    if action.kind not in grows: return state
+    if not (action.grows_g if network == 'G' else action.grows_d): return state
     state = {k: v for k, v in state.items() if k != 'alpha'}
     if network == 'G': return _rename(state, 'to_rgb.', 'old_to_rgb.')
     return _rename(_shift_layers(state, 1), 'from_rgb.', 'old_from_rgb.')
@@ -145,14 +146,13 @@ def grow(gan: Gan, # the parent (not modified, apart from finishing its fade-in)
     if gan.fading: gan.finish_fade()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        child = Gan(child_spec, fading_g=action.kind in ('grow_g', 'grow_res'),
-                    fading_d=action.kind in ('grow_d', 'grow_res'))
+        child = Gan(child_spec, fading_g=action.grows_g, fading_d=action.grows_d)
     device = next(gan.parameters()).device
     child.to(device)
     for name in ('G', 'D'):
         parent_state = inherited_state(getattr(gan, name), action, name[0])
         missing, unexpected = getattr(child, name).load_state_dict(parent_state, strict=False)
-        assert not unexpected, f'parent tensors with no place in the child: {unexpected}'
+        if unexpected: raise RuntimeError(f'{name}: parent tensors with no place in the child: {unexpected} (the action {action} does not fit the parent {gan.spec})')
     ema_state = inherited_state(gan.G_ema, action, 'G')
     child.G_ema.load_state_dict({**child.G.state_dict(), **ema_state})
     return child

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .core import atomic_write_text
-from .arch import save_drawing, action_from_dict, render, GraphvizMissing
-from .store import RunStore, Node, Segment, Rung, exploration_share, final_stem, rank_finalists, last_rung, kept_over
+from .arch import save_drawing, render, GraphvizMissing
+from .search.config import SearchConfig
+from .store import RunStore, Node, Segment, Rung, exploration_share, final_stem, rank_finalists, kept_over
 
 # %% auto #0
 __all__ = ['FINAL_COLOUR', 'dropped', 'best_node', 'best_path', 'search_tree', 'shown_spans', 'schedule_measure', 'plot_schedule',
@@ -25,14 +26,14 @@ def dropped(n: Node, last: int) -> bool:
     waiting for its next rung looks dropped until it trains again.)"""
     return n.status == 'done' and n.rung < last
 
-def best_node(nodes: list[Node], # e.g. `store.nodes()` or `search.history()`
-              config: dict, # the run's settings, `store.config`
+def best_node(nodes: list[Node], # e.g. `store.nodes()` or `search.view.history()`
+              config: SearchConfig, # the run's settings, `store.config`
               kept: dict[int, int] | None = None, # `store.kept()`: challengers ranked after the fixed step their stage kept
              ) -> Node | None:
     "The best finalist (done, scored at the last rung) at the target resolution; ties go to the older; None while there is none."
-    return next(iter(rank_finalists(nodes, last_rung(config), config['resolution'], kept)), None)
+    return next(iter(rank_finalists(nodes, config.last_rung, config.resolution, kept)), None)
 
-def best_path(nodes: list[Node], config: dict, kept: dict[int, int] | None = None) -> set[int]:
+def best_path(nodes: list[Node], config: SearchConfig, kept: dict[int, int] | None = None) -> set[int]:
     "Ids on the path from the root to `best_node` (empty while there is none)."
     by_id, node, path = {n.id: n for n in nodes}, best_node(nodes, config, kept), set()
     while node is not None: path.add(node.id); node = by_id.get(node.parent_id)
@@ -40,19 +41,18 @@ def best_path(nodes: list[Node], config: dict, kept: dict[int, int] | None = Non
 
 # %% ../nbs/09_report.ipynb #438b3edf
 def _label(n: Node, last: int) -> str:
-    act = str(action_from_dict(n.action)) if n.action else 'root 4px'
     if n.status == 'done' and n.score is not None: state = f'r{n.rung} · {n.score:.2f}' + (' · dropped' if dropped(n, last) else '')
     else: state = (n.failure or n.status)[:28]
-    return f'#{n.id}  {act}\n{_resolution(n)}px · {state}'
+    return f'#{n.id}  {n.label}\n{_resolution(n)}px · {state}'
 
 def search_tree(nodes: list[Node], # e.g. `store.nodes()`
-                config: dict, # the run's settings, `store.config`: which node is best
+                config: SearchConfig, # the run's settings, `store.config`: which node is best
                 title: str = 'search tree',
                 rankdir: str = 'TB', # 'TB': stages from top to bottom; 'LR': from left to right (narrower, for a panel)
                 kept: dict[int, int] | None = None): # `store.kept()` (see `best_node`)
     "A graphviz `Digraph` of the search history."
     import graphviz
-    on_path, last = best_path(nodes, config, kept), last_rung(config)
+    on_path, last = best_path(nodes, config, kept), config.last_rung
     dot = graphviz.Digraph(graph_attr=dict(rankdir=rankdir, label=title, labelloc='t', fontname='Helvetica', fontsize='12'),
                            node_attr=dict(shape='box', style='rounded,filled', fontname='Helvetica', fontsize='9'))
     scores = [n.score for n in nodes if n.status == 'done' and n.score is not None and n.rung == last]
@@ -126,7 +126,7 @@ def plot_schedule(nodes: list[Node], # the run's nodes (every segment's node amo
                         va='bottom', fontsize=7, color=FINAL_COLOUR)
             if s.score is not None: ax.text(end, y[s.node_id], f' {s.score:.2f}', va='center', fontsize=7, color=FINAL_COLOUR)
         total = end
-    ax.set_yticks(range(len(rows)), [f'#{n.id} {action_from_dict(n.action) if n.action else "root"} {_resolution(n)}px' for n in rows], fontsize=7)
+    ax.set_yticks(range(len(rows)), [f'#{n.id} {n.label} {_resolution(n)}px' for n in rows], fontsize=7)
     for label, n in zip(ax.get_yticklabels(), rows):
         label.set_color('#b22' if n.status == 'failed' else '#888' if dropped(n, last) else '#000')
     ax.set_ylim(max(len(rows), 1) - 0.5, -0.5); ax.set_xlim(0, max(total, 1e-3) * 1.1)
@@ -244,8 +244,6 @@ def render_html(blocks: list[tuple], title: str) -> str:
            + '\n'.join(out) + '\n</body></html>\n'
 
 # %% ../nbs/09_report.ipynb #0dc215fb
-def _action_text(n: Node) -> str: return str(action_from_dict(n.action)) if n.action else 'root'
-
 def _final_blocks(run: Path, out: Path, branch: str, seg: Segment, node: Node, segments: list[Segment], metric: str, nodes: list[Node]) -> list[tuple]:
     "The 'Final model' section of one branch; its pictures copied into the report folder."
     stem, pictures = final_stem(branch), []
@@ -253,7 +251,7 @@ def _final_blocks(run: Path, out: Path, branch: str, seg: Segment, node: Node, s
         if (run/f'{stem}-{kind}.png').exists(): shutil.copyfile(run/f'{stem}-{kind}.png', out/f'{stem}-{kind}.png'); pictures.append(f'{stem}-{kind}.png')
     mine = [s for s in segments if s.phase == 'rung' or s.id == seg.id]
     return [('h2', 'Final model' + ('' if branch == 'main' else f' ({branch})')),
-            ('p', f'{metric} {seg.score:.3f}: node #{node.id} ({_action_text(node)}, {_resolution(node)}px, {metric} {node.score:.3f} at '
+            ('p', f'{metric} {seg.score:.3f}: node #{node.id} ({node.label}, {_resolution(node)}px, {metric} {node.score:.3f} at '
                   f'rung {node.rung}) continued for {seg.kimg_end - seg.kimg_start:.3f} kimg in the final phase '
                   f'({seg.kimg_start:.3f} → {seg.kimg_end:.3f} kimg of its own training), saved as {stem}.pt. '
                   f'{sum(s.kimg_end - s.kimg_start for s in mine):.3f} kimg shown and {sum(s.tflop or 0 for s in mine):.3f} TFLOP spent in all, '
@@ -274,18 +272,18 @@ def write_report(run: str | Path, # a run folder
         kimg_shown, tflop_spent = store.kimg_shown(), store.tflop_spent()
     if not any(n.status == 'done' and n.score is not None for n in nodes): raise ValueError(f'{run} has no scored node yet: run or resume the search first')
     out = Path(out) if out else run/'report'; out.mkdir(parents=True, exist_ok=True)
-    metric, by_id, best = config.get('metric', 'score'), {n.id: n for n in nodes}, best_node(nodes, config, kept_over(decisions))
+    metric, by_id, best = config.metric, {n.id: n for n in nodes}, best_node(nodes, config, kept_over(decisions))
     blocks = [('h1', f'DGGAN search report: {run.resolve().name}'),
               ('p', f'{len(nodes)} nodes ({sum(n.status == "failed" for n in nodes)} failed), {len(decisions)} decisions, '
                     f'{kimg_shown:.3f} kimg shown and {tflop_spent:.3f} TFLOP spent in all (probes, promotions and final phases), '
                     f'in {sum((s.train_s or 0) + (s.eval_s or 0) for s in segments):.0f} s of training and scoring'
-                    + (f' (a budget of {config["budget_minutes"]:g} minutes on {config["cost_model"]["device"]})' if config.get('budget_minutes') is not None else '') + '.')]
+                    + (f' (a budget of {config.budget_minutes:g} minutes on {config.cost_model.device})' if config.budget_minutes is not None else '') + '.')]
     for branch, seg in finals.items():
         if (run/f'{final_stem(branch)}.pt').exists():
             blocks += _final_blocks(run, out, branch, seg, by_id[seg.node_id], [s for s in segments if s.id == seg.id or s in by_branch.get(branch, [])], metric, nodes)
     with matplotlib.rc_context({'figure.dpi': 110}):
         fig, ax = plt.subplots(figsize=(9, 1.4 + 0.3 * len(nodes)))
-        plot_schedule(nodes, segments, ax, 'minutes' if config.get('budget_minutes') is not None else None)  # along the run's budget
+        plot_schedule(nodes, segments, ax, 'minutes' if config.budget_minutes is not None else None)  # along the run's budget
         fig.tight_layout(); fig.savefig(out/'schedule.png'); plt.close(fig)
         fig, ax = plt.subplots(figsize=(7, 4))
         for b, segs in by_branch.items(): plot_scores(nodes, segs, metric, ax, label=f'best finalist so far ({b})')
@@ -293,7 +291,7 @@ def write_report(run: str | Path, # a run folder
     blocks += [('h2', 'Schedule'), ('p', 'Which node trained when: a bar per training segment, coloured by rung; dropped candidates hatched.'),
                ('img', 'schedule.png')]
     pictures = []
-    if best is None: blocks += [('h2', 'Best node'), ('p', f'No finalist at {config["resolution"]}px: the search stopped before reaching it.')]
+    if best is None: blocks += [('h2', 'Best node'), ('p', f'No finalist at {config.resolution}px: the search stopped before reaching it.')]
     else:
         lineage, n = [], best
         while n is not None: lineage.append(n); n = by_id.get(n.parent_id)
@@ -301,10 +299,10 @@ def write_report(run: str | Path, # a run folder
         if samples.exists(): shutil.copyfile(samples, out/'best-samples.png'); pictures.append('best-samples.png')
         blocks += [('h2', 'Best node'),
                    ('p', f'Node #{best.id}: {metric} {best.score:.3f} at {_resolution(best)}px, the best of the finalists (nodes that '
-                         f'completed rung {last_rung(config)}) at the target resolution.'),
+                         f'completed rung {config.last_rung}) at the target resolution.'),
                    ('code', str(best.spec)),
                    ('table', ['node', 'action', 'px', 'rung', metric, 'kimg (own)', 'kimg (lineage)'],
-                    [[n.id, _action_text(n), _resolution(n), n.rung, f'{n.score:.3f}', f'{n.kimg_trained:.3f}', f'{n.kimg_total:.3f}']
+                    [[n.id, n.label, _resolution(n), n.rung, f'{n.score:.3f}', f'{n.kimg_trained:.3f}', f'{n.kimg_total:.3f}']
                      for n in reversed(lineage)])]
     blocks += [('h2', 'Decisions'),
                ('table', ['stage', 'branch', 'parents', 'candidates', 'trained', 'rungs', 'pick', 'decided by', 'note'],

@@ -14,15 +14,16 @@ from pathlib import Path
 from fastcore.basics import patch
 
 from . import __version__
-from .arch import GanSpec
+from .arch import GanSpec, action_from_dict
+from .search.config import SearchConfig
 
 try: import fcntl # POSIX: the writer lock; on Windows there is none
 except ImportError: fcntl = None
 
 # %% auto #0
-__all__ = ['SCHEMA', 'FORMAT_VERSION', 'STATUSES', 'BUSY_TIMEOUT_S', 'Node', 'Decision', 'Rung', 'Segment', 'Event', 'NoRunError',
-           'RunStore', 'check_new_folder', 'ranked', 'ranked_ids', 'last_rung', 'rank_finalists', 'final_stem',
-           'exploration_share', 'nodes_table', 'kept_over']
+__all__ = ['SCHEMA', 'FORMAT_VERSION', 'STATUSES', 'BUSY_TIMEOUT_S', 'action_label', 'Node', 'Decision', 'Rung', 'Segment',
+           'Event', 'NoRunError', 'RunStore', 'check_new_folder', 'ranked', 'ranked_ids', 'rank_finalists',
+           'final_stem', 'exploration_share', 'nodes_table', 'kept_over', 'Branch']
 
 # %% ../nbs/07_store.ipynb #18131f35
 SCHEMA = """
@@ -105,6 +106,13 @@ STATUSES = ('pending', 'running', 'done', 'failed') # a node's life: pending →
 BUSY_TIMEOUT_S = 30 # how long a connection waits for another's write lock before failing
 
 # %% ../nbs/07_store.ipynb #fcb96ccf
+def action_label(action: dict | None) -> str:
+    """The one label of a stored growth action, as every reader shows it: 'root' for a root, else the action's own text
+    (e.g. 'G+conv3×3·32'); an action this version cannot parse shows its stored fields."""
+    if action is None: return 'root'
+    try: return str(action_from_dict({k: v for k, v in action.items() if k != 'parent_id'}))
+    except (ValueError, TypeError): return ' '.join([str(action.get('kind', ''))] + [f'{k}={v}' for k, v in action.items() if k not in ('kind', 'parent_id')])
+
 @dataclass(frozen=True)
 class Node:
     "One model of the search history: a G/D architecture, how it was grown, trained and scored."
@@ -130,6 +138,10 @@ class Node:
     eval_s: float | None
     @cached_property
     def spec(self) -> GanSpec: "The architecture, parsed from `arch` once (on first use)."; return GanSpec.from_dict(self.arch)
+    @cached_property
+    def step(self): "The growth action that made it, parsed from `action` once (None for a root)."; return None if self.action is None else action_from_dict(self.action)
+    @cached_property
+    def label(self) -> str: "Its action's label (`action_label`): what a table, a tree or a log shows."; return action_label(self.action)
 
 # %% ../nbs/07_store.ipynb #95eb65f2
 @dataclass(frozen=True)
@@ -283,7 +295,8 @@ class RunStore:
         self.meta = meta
 
     path = property(lambda self: self.folder/'run.sqlite', doc='The SQLite file.')
-    config = property(lambda self: self.meta['config'], doc='The config the run was created with.')
+    @cached_property
+    def config(self) -> SearchConfig: "The settings the run was created with (read once; runs from older versions included)."; return SearchConfig.from_dict(self.meta['config'])
 
     @classmethod
     def open(cls, folder: str | Path, readonly: bool = False) -> RunStore:
@@ -338,19 +351,25 @@ def check_new_folder(folder: str | Path):
         raise FileExistsError(f'{folder} is not empty and holds no run (no run.sqlite): '
                               'choose a new or empty folder, so that nothing is overwritten')
 
+def _search_config(config) -> SearchConfig:
+    if isinstance(config, SearchConfig): return config
+    if not isinstance(config, dict): raise TypeError(f'a run\'s config is a SearchConfig (or its to_dict()), got {type(config).__name__}')
+    try: return SearchConfig.from_dict(config)
+    except TypeError as e: raise ValueError(f'{config!r} is not a SearchConfig\'s settings ({e}): make it with SearchConfig(...)') from None
+
 @patch(cls_method=True)
 def create(cls: RunStore,
            folder: str | Path, # a new or empty folder
-           config: dict, # the run's settings, JSON-able; stored once, read back as `store.config`
+           config: SearchConfig | dict, # the run's settings (a dict: `SearchConfig.to_dict()`'s); stored once, read back as `store.config`
            *, exist_ok: bool = False, # open the run already there instead (its config must equal `config`)
           ) -> RunStore:
     "Make a new run in `folder` and open it for writing."
-    folder, config_json = Path(folder), _to_json(config, 'config', dict)
+    folder, config_json = Path(folder), _to_json(_search_config(config).to_dict(), 'config', dict)
     if (folder/'run.sqlite').exists():
         if not exist_ok:
             raise FileExistsError(f'{folder} already holds a run: continue it with RunStore.open({str(folder)!r}), '
                                   'or pass exist_ok=True')
-        with cls(folder, readonly=True) as existing: same = existing.config == json.loads(config_json)
+        with cls(folder, readonly=True) as existing: same = existing.meta['config'] == json.loads(config_json)
         if not same:
             raise ValueError(f'{folder} holds a run made with a different config: open it with RunStore.open '
                              'to continue it as it was, or create the new run in another folder')
@@ -552,10 +571,6 @@ def branches(self: RunStore) -> list[str]:
     return ['main'] + [b for b in dict.fromkeys(forks) if b != 'main']
 
 # %% ../nbs/07_store.ipynb #81e5bbe1
-def last_rung(config: dict) -> int:
-    "The last rung of successive halving in a run with this config (a `SearchConfig` dict): the fixed schedule has one rung."
-    return 0 if config.get('policy') == 'progressive' else config.get('rungs', 1) - 1
-
 def rank_finalists(nodes: list[Node], last_rung: int, resolution: int | None = None,
                    kept: dict[int, int] | None = None, # node id → the node its stage kept over it (see `kept_over`): it ranks after that one
                   ) -> list[Node]:
@@ -640,10 +655,7 @@ def exploration_share(nodes: list[Node], # a branch's nodes (the result's ancest
     return sum(cost(s) for s in segments if s.node_id not in lineage) / total if result_id is not None and total else 0.0
 
 # %% ../nbs/07_store.ipynb #4424ef6f
-def _short_action(action: dict | None, width: int = 28) -> str:
-    if action is None: return '(root)'
-    text = ' '.join([str(action.get('kind', ''))] + [f'{k}={v}' for k, v in action.items() if k not in ('kind', 'parent_id')]).strip()
-    return text if len(text) <= width else text[:width - 1] + '…'
+def _clip(text: str, width: int) -> str: return text if len(text) <= width else text[:width - 1] + '…'
 
 def nodes_table(nodes: list[Node], # e.g. `store.nodes()` or `store.best(5)`
                 max_rows: int = 30, # show the first rows and say how many more there are
@@ -652,7 +664,7 @@ def nodes_table(nodes: list[Node], # e.g. `store.nodes()` or `store.best(5)`
     head = ('id', 'parent', 'stage', 'branch', 'status', 'kimg', 'kimg_total', 'score', 'action')
     rows = [(n.id, '' if n.parent_id is None else n.parent_id, n.stage, n.branch,
              n.status + (f' ({n.failure})' if n.failure else ''), f'{n.kimg_trained:g}', f'{n.kimg_total:g}',
-             '' if n.score is None else f'{n.score:.4g}', _short_action(n.action)) for n in nodes[:max_rows]]
+             '' if n.score is None else f'{n.score:.4g}', _clip(n.label, 28)) for n in nodes[:max_rows]]
     widths = [max(len(str(c)) for c in col) for col in zip(head, *rows)]
     fmt = lambda row: '  '.join(str(c).rjust(w) if isinstance(c, int) or i in (5, 6, 7) else str(c).ljust(w)
                                 for i, (c, w) in enumerate(zip(row, widths))).rstrip()
@@ -773,6 +785,73 @@ def kept_over(decisions: list[Decision]) -> dict[int, int]:
 
 @patch
 def kept(self: RunStore) -> dict[int, int]: "`kept_over` of every decision of the run."; return kept_over(self.decisions())
+
+# %% ../nbs/07_store.ipynb #8362f976
+class Branch:
+    "One branch of a run, read from its store: history, finalists, result and what it spent. Every reader of a run goes through it."
+    def __init__(self, store: RunStore, name: str = 'main',
+                 origin: int | None = None): # the node a fork's history starts with (default: the one the store recorded)
+        self.store, self.name, self.config = store, name, store.config
+        self.origin = origin if origin is not None or name == 'main' else store.origin(name)
+
+    def __repr__(self): return f'Branch({self.name!r} of {self.store.given_folder!r}: {len(self.history())} nodes, {self.stages_done()} stages)'
+    @property
+    def last_rung(self) -> int: "The rung a stage's winner is decided at (`SearchConfig.last_rung`)."; return self.config.last_rung
+    def history(self) -> list[Node]:
+        "Every node of the branch, oldest first (a fork's starts with its origin)."
+        return ([self.store.node(self.origin)] if self.origin is not None else []) + self.store.nodes(branch=self.name)
+    def decisions(self) -> list[Decision]: "The branch's growth decisions, oldest first."; return self.store.decisions(branch=self.name)
+    def stages_done(self) -> int: "Growth stages decided on the branch."; return len(self.decisions())
+    def segments(self) -> list[Segment]: "The branch's training segments, in the order they ran."; return self.store.segments(branch=self.name)
+    def final_segment(self) -> Segment | None: "The final phase's record, once it has finished."; return next((s for s in self.segments() if s.phase == 'final'), None)
+
+# %% ../nbs/07_store.ipynb #dc1a8796
+@patch
+def finalists(self: Branch, resolution: int | None = None) -> list[Node]:
+    "Done nodes that completed the last rung (at `resolution`, if given), best first: `rank_finalists` with the run's kept picks."
+    return rank_finalists(self.history(), self.last_rung, resolution, self.store.kept())
+
+@patch
+def best(self: Branch, k: int = 1) -> list[Node]: "The k best finalists: the parents of the next stage."; return self.finalists()[:k]
+
+@patch
+def result(self: Branch) -> Node | None:
+    """What the final phase trains: the best finalist at the target resolution; with the fixed schedule, its last done
+    node there. None before the branch reaches it."""
+    cfg = self.config
+    if cfg.policy == 'progressive':
+        return next((n for n in reversed(self.history()) if n.status == 'done' and n.spec.resolution == cfg.resolution), None)
+    return next(iter(self.finalists(cfg.resolution)), None)
+
+@patch
+def kimg_shown(self: Branch) -> float: "Images shown in the branch's segments, in thousands."; return self.store.kimg_shown(branch=self.name)
+
+@patch
+def tflop_spent(self: Branch) -> float: "Compute spent in the branch's segments, in 1e12 FLOPs."; return self.store.tflop_spent(branch=self.name)
+
+@patch
+def minutes_spent(self: Branch) -> float:
+    "Time the branch's segments measured (training, scoring, the nodes' files), in minutes; the main branch's includes the device's calibration."
+    model = self.config.cost_model
+    calibration = model.calibration_s if model is not None and self.name == 'main' else 0.0
+    return (calibration + sum((s.train_s or 0) + (s.eval_s or 0) for s in self.segments())) / 60
+
+@patch
+def spent(self: Branch) -> float:
+    "Budget used, in the budget's unit: minutes, TFLOP or kimg. The prices plan the stages; the clock keeps a time budget's account."
+    return {'minutes': self.minutes_spent, 'kimg': self.kimg_shown, 'tflop': self.tflop_spent}[self.config.budget_unit]()
+
+@patch
+def exploration(self: Branch) -> float:
+    "The share of the branch's compute spent on nodes that are not ancestors of its result (`exploration_share`)."
+    result = self.result()
+    return exploration_share(self.history(), self.segments(), result.id if result else None)
+
+@patch
+def branch(self: RunStore, name: str = 'main', origin: int | None = None) -> Branch:
+    "The branch `name` as a reader sees it (see `Branch`)."
+    if name not in self.branches(): raise KeyError(f'{self.folder} has no branch {name!r}: it has {self.branches()}')
+    return Branch(self, name, origin)
 
 # %% ../nbs/07_store.ipynb #5866478a
 @patch

@@ -54,7 +54,7 @@ def test_train_is_grow_with_the_progressive_policy(dggan, tmp_path):
     for name in ('final.pt', 'final-samples.png', 'final-graph.svg', 'final-graph.png', 'report/report.html'):
         assert (run / name).stat().st_size > 0
     with RunStore.open(run, readonly=True) as store:
-        assert store.config['policy'] == 'progressive'
+        assert store.config.policy == 'progressive'
         nodes = store.nodes()
         assert [n.status for n in nodes] == ['done'] * 4  # the 4×4 seed and the schedule's three steps to 8×8
         assert all(store.samples_path(n.id).stat().st_size > 0 and store.checkpoint_path(n.id).exists() for n in nodes)

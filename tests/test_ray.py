@@ -128,9 +128,9 @@ def test_python_error_fails_the_node_and_is_not_retried(local_ray, tmp_path):
     def failures(executor, folder):
         search = Search.create(folder, tiny_config(), executor=executor)
         search.run(max_stages=1)  # the root
-        (search.store.folder/search.history()[0].checkpoint).write_bytes(b'not a checkpoint')
+        (search.store.folder/search.view.history()[0].checkpoint).write_bytes(b'not a checkpoint')
         search.run(max_stages=1)  # stage 1: every child grows from the broken root
-        return [(n.id, n.status, n.failure.replace(str(folder), 'RUN')) for n in search.history()[1:]]
+        return [(n.id, n.status, n.failure.replace(str(folder), 'RUN')) for n in search.view.history()[1:]]
     threads = torch.get_num_threads(); torch.set_num_threads(1)
     try: in_process = failures(None, tmp_path/'in-process')
     finally: torch.set_num_threads(threads)
@@ -274,7 +274,7 @@ def test_a_time_budget_on_ray(local_ray, tmp_path):
     budget, prices = search.config.budget_minutes, search.config.cost_model
     assert prices is not None and prices.calibration_s > 0
     search.run()
-    with RunStore.open(tmp_path/'run', readonly=True) as stored: assert CostModel.from_dict(stored.config['cost_model']) == prices  # what the workers were given
-    assert search.result() is not None and (tmp_path/'run'/'final.pt').is_file()
-    assert 0.8 * budget <= search.spent() <= 1.3 * budget, (search.spent(), budget)
+    with RunStore.open(tmp_path/'run', readonly=True) as stored: assert stored.config.cost_model == prices  # what the workers were given
+    assert search.view.result() is not None and (tmp_path/'run'/'final.pt').is_file()
+    assert 0.8 * budget <= search.view.spent() <= 1.3 * budget, (search.view.spent(), budget)
     search.store.close()

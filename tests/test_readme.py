@@ -45,7 +45,7 @@ def test_readme_main_command_in_a_fresh_clone(tmp_path):
     with RunStore.open(run, readonly=True) as store:
         final = next(s for s in store.segments() if s.phase == 'final')
         untrained = [s.score for s in store.segments() if s.node_id == 1][0]  # the 4×4 root after its first training
-        config = SearchConfig.from_dict(store.config)
+        config = store.config
         spent_s = config.cost_model.calibration_s + sum(s.train_s + s.eval_s for s in store.segments())
     assert config.budget_unit == 'minutes' and config.budget_minutes >= DEFAULT_BUDGET_MINUTES  # the default: time on this machine
     budget_s = 60 * config.budget_minutes

@@ -231,6 +231,11 @@ def rung_kimg(self: SearchConfig) -> tuple[float, ...]:
     if self.policy == 'progressive': return (self.node_kimg_progressive,)
     return tuple(self.probe_kimg * self.eta ** r for r in range(self.rungs))
 
+@patch(as_prop=True)
+def last_rung(self: SearchConfig) -> int:
+    "The index of a stage's last rung, where its winner is decided and finalists are ranked: `rungs - 1`; 0 for the fixed schedule (one rung)."
+    return len(self.rung_kimg) - 1
+
 @patch
 def survivors(self: SearchConfig, n: int) -> list[int]:
     "How many of `n` candidates train at each rung: all at rung 0, 1/eta more each rung, one (the winner) at the last."
@@ -243,7 +248,7 @@ def draws_at(self: SearchConfig, rung: int | str) -> int:
     """How many draws a score takes at `rung`: `score_draws` at a stage's last rung, where its winner is decided, and in
     the final phase (`'final'`); one at the rungs before. The fixed schedule decides nothing: one, except its final score."""
     if rung == 'final': return self.score_draws
-    return self.score_draws if self.policy == 'topk' and rung == self.rungs - 1 else 1
+    return self.score_draws if self.policy == 'topk' and rung == self.last_rung else 1
 
 @patch
 def trained_at_rungs(self: SearchConfig, n: int) -> list[int]:

@@ -14,7 +14,7 @@ from fastcore.basics import patch
 from ..data import load_source, ImageSource
 from ..arch import initial_gan, action_from_dict
 from ..nets import Gan
-from ..store import RunStore, Node, Rung, rank_finalists, final_stem, ranked_ids, exploration_share, check_new_folder
+from ..store import RunStore, Node, Rung, final_stem, ranked_ids, check_new_folder
 from .config import SearchConfig, _ceil3
 from .plan import make_policy
 from .planner import Planner
@@ -38,7 +38,7 @@ class Search:
                  wait_s: float | None = None, # how long each decision waits for a person (None: it does not)
                  runner: Runner | None = None): # trains and scores in this process (default: made from the config)
         self.store, self.branch = store, branch
-        self.config = SearchConfig.from_dict(store.config)
+        self.config = store.config
         policy = policy or make_policy(self.config.policy)
         if policy.name != self.config.policy:
             raise ValueError(f'this run was made with the {self.config.policy!r} policy, not {policy.name!r}: '
@@ -47,6 +47,7 @@ class Search:
         self.runner = runner or Runner(self.config, source)
         self.source, self.device = self.runner.source, self.runner.device
         self.planner = Planner(store, self.config, policy, branch, origin, wait_s)
+        self.view = self.planner.view  # the branch as a reader sees it (`Branch`): history, finalists, result, spent
         self.executor = executor or InProcess(self.runner)
         self.subscribers: list[Subscription] = []
         self.log_hooks: list[Callable] = []  # called `(task, trainer, log record)` at each log point, on the training thread
@@ -73,7 +74,7 @@ class Search:
             prices = calibrate(runner)
             if raise_budget: config = replace(config, budget_minutes=max(config.budget_minutes, _ceil3(replace(config, policy='topk', budget_minutes=1e9, cost_model=prices).smallest_budget())))
             runner.config = config = replace(config, cost_model=prices)  # refuses a budget too small
-        store = RunStore.create(folder, config.to_dict())
+        store = RunStore.create(folder, config)
         return cls(store, source, policy, runner=runner, **kwargs)
 
     @classmethod
@@ -131,43 +132,6 @@ def stopping(self: Search) -> bool: "`stop()` was called: the search ends at the
 def paused(self: Search) -> bool: "`pause()` was called and no `unpause()` since."; return not self._unpaused.is_set()
 
 @patch
-def history(self: Search) -> list[Node]: "Every node of this branch, oldest first."; return self.planner.history()
-
-@patch
-def finalists(self: Search) -> list[Node]: "Nodes that completed the last rung, best first."; return self.planner.finalists()
-
-@patch
-def best(self: Search, k: int = 1) -> list[Node]: "The k best finalists: the parents of the next stage."; return self.finalists()[:k]
-
-@patch
-def kimg_shown(self: Search) -> float: "Images shown in this branch, in thousands."; return self.planner.kimg_shown()
-
-@patch
-def tflop_spent(self: Search) -> float: "Compute spent in this branch, in 1e12 FLOPs."; return self.store.tflop_spent(branch=self.branch)
-
-@patch
-def spent(self: Search) -> float: "Budget spent in this branch, in the budget's unit."; return self.planner.spent()
-
-@patch
-def stages_done(self: Search) -> int: "Growth stages decided on this branch."; return len(self.store.decisions(branch=self.branch))
-
-@patch(as_prop=True)
-def last_rung(self: Search) -> int: "The index of a stage's last rung (`rungs - 1`)."; return self.planner.last_rung
-
-@patch
-def result(self: Search) -> Node | None:
-    """What the final phase trains on: the best finalist at the target resolution; with the fixed schedule, its last node
-    there (Progressive GAN never drops a layer)."""
-    if self.config.policy == 'progressive':
-        return next((n for n in reversed(self.history()) if n.status == 'done' and n.spec.resolution == self.config.resolution), None)
-    return next(iter(rank_finalists(self.history(), self.last_rung, self.config.resolution, self.store.kept())), None)
-
-@patch
-def final_segment(self: Search):
-    "The final phase's record, once it has finished (None before)."
-    return next((s for s in self.store.segments(branch=self.branch) if s.phase == 'final'), None)
-
-@patch
 def model(self: Search, node_id: int) -> Gan:
     "The trained `Gan` of a done node."
     node = self.store.node(node_id)
@@ -190,7 +154,7 @@ def _started(self: Search, task: NodeTask):
     if task.rung != 'final': self.store.update_node(node.id, status='running')
     self.emit(CandidateStarted(node_id=node.id, parent_id=node.parent_id, action=node.action, resolution=node.spec.resolution,
               rung=task.rung, kimg_start=task.kimg_start, until_kimg=task.until_kimg,
-              cost_per_kimg=self.config.cost_per_kimg(node.spec), spent=self.spent()))
+              cost_per_kimg=self.config.cost_per_kimg(node.spec), spent=self.view.spent()))
 
 @patch
 def _progress(self: Search, task: NodeTask) -> Callable:
@@ -226,8 +190,8 @@ def _record(self: Search, task: NodeTask, outcome: NodeResult | Failure):
         store.add_segment(node.id, branch=self.branch, phase='rung', rung=task.rung, kimg_start=outcome.kimg_start, kimg_end=outcome.kimg_end,
                           tflop=segment_tflop(node.arch, outcome.kimg_end - outcome.kimg_start), scores=outcome.scores, score=outcome.score, train_s=outcome.train_s, eval_s=outcome.eval_s)
     self.emit(CandidateScored(node_id=node.id, score=outcome.score, metric=self.config.metric, rung=task.rung, kimg=outcome.kimg_end,
-              resolution=node.spec.resolution, train_s=outcome.train_s, eval_s=outcome.eval_s, kimg_shown=self.kimg_shown(),
-              tflop_spent=self.tflop_spent(), spent=self.spent()))
+              resolution=node.spec.resolution, train_s=outcome.train_s, eval_s=outcome.eval_s, kimg_shown=self.view.kimg_shown(),
+              tflop_spent=self.view.tflop_spent(), spent=self.view.spent()))
     self.emit(SamplesReady(node_id=node.id, path=task.samples_as))
 
 # %% ../../nbs/08f_search_driver.ipynb #0d7da785
@@ -241,9 +205,9 @@ def run_rungs(self: Search, decision) -> int | None:
             alive = records[r].promoted
             if not alive: break
             continue
-        count = cfg.survivors(len(decision.children))[r + 1] if r < self.last_rung else 0
+        count = cfg.survivors(len(decision.children))[r + 1] if r < self.view.last_rung else 0
         if r == len(records):
-            if r < self.last_rung and len(alive) <= count:  # nobody would be dropped: go straight on, unscored
+            if r < self.view.last_rung and len(alive) <= count:  # nobody would be dropped: go straight on, unscored
                 records.append(Rung(r, until, [], {}, alive, 'nobody dropped'))
                 store.update_decision(decision.id, rungs=records); continue
             records.append(Rung(r, until, alive))
@@ -252,16 +216,16 @@ def run_rungs(self: Search, decision) -> int | None:
         self._train_nodes([n for n in map(store.node, records[r].trained) if n.status != 'failed' and n.rung < r], r)
         trained = [store.node(i) for i in records[r].trained]
         scores = {n.id: n.score for n in trained if n.status == 'done' and n.rung == r}
-        if r < self.last_rung: promoted, by = self.planner.promote(scores, count, self.planner.incumbent(decision))
+        if r < self.view.last_rung: promoted, by = self.planner.promote(scores, count, self.planner.incumbent(decision))
         else: (winner, by), promoted = self.planner.stage_winner(scores, self.planner.incumbent(decision)), []
         records[r] = replace(records[r], scores=scores, promoted=promoted, decided_by=by)
         store.update_decision(decision.id, rungs=records,
                               scores={n.id: n.score for n in (store.node(i) for i in decision.children) if n.score is not None})
-        if r < self.last_rung:
+        if r < self.view.last_rung:
             self.emit(CandidatesPromoted(stage=decision.stage, decision_id=decision.id, rung=r, promoted=promoted,
                       dropped=[i for i in scores if i not in promoted], decided_by=by))
         alive = promoted
-        if r == self.last_rung:
+        if r == self.view.last_rung:
             store.update_decision(decision.id, pick=winner)
             return winner
         if not alive: break
@@ -272,19 +236,19 @@ def step(self: Search) -> bool:
     "Run one growth stage (or finish the one a crash interrupted); False when no stage fits any more."
     store, cfg, planner = self.store, self.config, self.planner
     if self.stopping: return False
-    history = self.history()
+    history = self.view.history()
     if not history:  # stage 0: the 4×4 root, trained alone to the last rung
         store.add_node(initial_gan(self.source.channels, cfg.channels, cfg.latent_dim).to_dict(), stage=0,
                        seed=planner.node_seed(0, 0), branch=self.branch)
         self.emit(StageStarted(stage=0, parents=[], n_candidates=1))
-        history = self.history()
-    if (root := history[0]).parent_id is None and root.rung < self.last_rung and root.status != 'failed':
-        self._train_nodes([root], self.last_rung); return True
+        history = self.view.history()
+    if (root := history[0]).parent_id is None and root.rung < self.view.last_rung and root.status != 'failed':
+        self._train_nodes([root], self.view.last_rung); return True
     decision = planner.open_decision()
     if decision is None:
-        stage = self.stages_done() + 1
+        stage = self.view.stages_done() + 1
         if cfg.stages is not None and stage > cfg.stages: return False
-        if not self.finalists():
+        if not self.view.finalists():
             raise RuntimeError(f'no scored node to grow from: the root failed ({root.failure}); see its traceback in the events')
         plan = planner.fit(planner.draft(stage))
         if plan is None: return False
@@ -306,18 +270,18 @@ def step(self: Search) -> bool:
 def finish(self: Search) -> Node | None:
     """The final phase: train the best target-resolution finalist with the budget left, score it,
     and write `final.pt`, `final-samples.png` and `final-graph.svg/png`. Returns that node (None if there is none)."""
-    if (done := self.final_segment()) is not None: return self.store.node(done.node_id)
-    node, store, cfg = self.result(), self.store, self.config
+    if (done := self.view.final_segment()) is not None: return self.store.node(done.node_id)
+    node, store, cfg = self.view.result(), self.store, self.config
     if node is None:
         self.emit(FinalSkipped(reason=f'no finalist at {cfg.resolution}px: the search stopped before reaching it'))
         return None
     stem = final_stem(self.branch)
     cost = cfg.cost_per_kimg(node.spec)
-    left = cfg.budget - self.spent() - cfg.score_cost(node.spec.resolution) * cfg.draws_at('final')
+    left = cfg.budget - self.view.spent() - cfg.score_cost(node.spec.resolution) * cfg.draws_at('final')
     clocked = cfg.budget_unit == 'minutes'  # a time budget's final phase trains until its time is up (up to 4× the images its price buys)
     until = node.kimg_trained + max(cfg.whole_batches_kimg((4 if clocked else 1) * left / cost), 0)
     task = self._task(node, 'final', until, save_as=f'{stem}.pt', stem=stem, max_train_s=max(left, 0) * 60 if clocked else None)
-    self.emit(FinalStarted(node_id=node.id, kimg_start=node.kimg_trained, until_kimg=until, cost_per_kimg=cost, spent=self.spent()))
+    self.emit(FinalStarted(node_id=node.id, kimg_start=node.kimg_trained, until_kimg=until, cost_per_kimg=cost, spent=self.view.spent()))
     _, outcome = next(self.executor.map([task], progress=self._progress))
     if isinstance(outcome, Failure):
         self.emit(FinalFailed(node_id=node.id, reason=outcome.reason, traceback=outcome.traceback))
@@ -325,13 +289,13 @@ def finish(self: Search) -> Node | None:
     store.add_segment(node.id, branch=self.branch, phase='final', rung=node.rung, kimg_start=outcome.kimg_start, kimg_end=outcome.kimg_end,
                       tflop=segment_tflop(node.arch, outcome.kimg_end - outcome.kimg_start), scores=outcome.scores, score=outcome.score, train_s=outcome.train_s, eval_s=outcome.eval_s)
     self.emit(FinalScored(node_id=node.id, score=outcome.score, metric=cfg.metric, kimg=outcome.kimg_end, train_s=outcome.train_s,
-              eval_s=outcome.eval_s, kimg_shown=self.kimg_shown(), tflop_spent=self.tflop_spent(), spent=self.spent(), path=task.save_as))
+              eval_s=outcome.eval_s, kimg_shown=self.view.kimg_shown(), tflop_spent=self.view.tflop_spent(), spent=self.view.spent(), path=task.save_as))
     return node
 
 @patch
 def run(self: Search, max_stages: int | None = None) -> Node | None:
     "Run stages until the budget is spent (or `max_stages` more), then the final phase; return the result's node."
-    self.emit(SearchStarted(config=self.config.to_dict(), resumed_nodes=len(self.history())))
+    self.emit(SearchStarted(config=self.config.to_dict(), resumed_nodes=len(self.view.history())))
     n, over = 0, False
     try:
         while max_stages is None or n < max_stages:
@@ -340,21 +304,15 @@ def run(self: Search, max_stages: int | None = None) -> Node | None:
         if over and not self.stopping: self.finish()
     except SearchStopped:
         self.emit(SearchHalted(reason='stopped by request'))
-    result, final = self.result(), self.final_segment()
+    result, final = self.view.result(), self.view.final_segment()
     segments = self.store.segments(branch=self.branch)
     self.emit(SearchFinished(best_node=result.id if result else None, best_score=result.score if result else None,
-              final_score=final.score if final else None, kimg_shown=self.kimg_shown(), tflop_spent=self.tflop_spent(),
-              exploration_share=self.exploration_share(), stages=self.stages_done(),
+              final_score=final.score if final else None, kimg_shown=self.view.kimg_shown(), tflop_spent=self.view.tflop_spent(),
+              exploration_share=self.view.exploration(), stages=self.view.stages_done(),
               train_s=sum(s.train_s or 0 for s in segments), eval_s=sum(s.eval_s or 0 for s in segments)))
     self.flush()
     return result
 
-
-@patch
-def exploration_share(self: Search) -> float:
-    "The share of the compute spent on nodes that are not ancestors of the result (0 before there is a result): what exploring cost."
-    result = self.result()
-    return exploration_share(self.history(), self.store.segments(branch=self.branch), result.id if result else None)
 
 # %% ../../nbs/08f_search_driver.ipynb #846644c7
 def kendall_tau(a: list[float], b: list[float]) -> float:

@@ -11,7 +11,7 @@ from typing import Callable
 from fastcore.basics import patch
 
 from ..arch import GrowResolution, progressive_step, progressive_width, action_to_dict, action_from_dict
-from ..store import RunStore, Node, rank_finalists, ranked_ids
+from ..store import RunStore, Node, Branch, ranked_ids
 from .config import SearchConfig
 from .plan import Candidate, StagePlan, Verdict, History, OverrideRequest, apply_request
 from .events import DecisionNeeded
@@ -34,6 +34,7 @@ class Planner:
                  origin: int | None = None, # the node a fork's history starts with
                  wait_s: float | None = None): # how long each decision waits for a person (None: it does not)
         self.store, self.config, self.policy, self.branch, self.origin, self.wait_s = store, config, policy, branch, origin, wait_s
+        self.view = Branch(store, branch, origin)  # what the branch has done: history, finalists, spent
         self.requests: queue.Queue = queue.Queue()  # a person's `OverrideRequest`s: read at each decision and promotion
         self.k = self.p = None                      # a person's K and p, from the next plan on
         self.waiting: StagePlan | None = None       # the plan a person is being asked about
@@ -82,37 +83,6 @@ class Planner:
 
 # %% ../../nbs/08d_search_planner.ipynb #cbf6ece8
 @patch
-def history(self: Planner) -> list[Node]:
-    "Every node of this branch, oldest first (a fork's history starts with its origin)."
-    nodes = self.store.nodes(branch=self.branch)
-    return ([self.store.node(self.origin)] if self.origin is not None else []) + nodes
-
-@patch(as_prop=True)
-def last_rung(self: Planner) -> int: "The index of a stage's last rung (`rungs - 1`)."; return len(self.config.rung_kimg) - 1
-
-@patch
-def finalists(self: Planner, resolution: int | None = None) -> list[Node]:
-    "Done nodes that completed the last rung (at `resolution`, if given), best first: compare their scores within a resolution."
-    return rank_finalists(self.history(), self.last_rung, resolution, self.store.kept())
-
-@patch
-def spent(self: Planner) -> float:
-    """Budget this branch's training segments have used, in the budget's unit: kimg, TFLOP, or minutes on the device. Time is
-    what the segments took, measured (training, scoring and the nodes' files; on the main branch the calibration too): the
-    prices plan the stages, the clock keeps the account, so a run on a machine slower than its calibration spends less
-    on the final phase instead of running over."""
-    cfg = self.config
-    if cfg.budget_unit == 'minutes':
-        calibration = cfg.cost_model.calibration_s if self.branch == 'main' else 0.0
-        return (calibration + sum((s.train_s or 0) + (s.eval_s or 0) for s in self.store.segments(branch=self.branch))) / 60
-    return self.kimg_shown() if cfg.budget_unit == 'kimg' else self.store.tflop_spent(branch=self.branch)
-
-@patch
-def kimg_shown(self: Planner) -> float:
-    "Images shown in this branch's training segments (probes, promotions, final phase), in thousands."
-    return self.store.kimg_shown(branch=self.branch)
-
-@patch
 def node_seed(self: Planner, stage: int, index: int) -> int:
     "The training seed of the `index`-th child of `stage`: fixed before training, so a resumed run draws the same."
     return _branch_seed(self.config.seed, self.branch, stage) * 64 % 2**31 + index
@@ -121,13 +91,13 @@ def node_seed(self: Planner, stage: int, index: int) -> int:
 @patch
 def share_resolution(self: Planner) -> int:
     "The resolution whose share of the stages' budget is being spent (see `SearchConfig.share_end`)."
-    spent, cfg = self.spent(), self.config
+    spent, cfg = self.view.spent(), self.config
     return next((4 * 2 ** i for i in range(cfg.resolution_steps) if spent < cfg.share_end(4 * 2 ** i) - 1e-9), cfg.resolution)
 
 @patch
 def top_resolution(self: Planner) -> int:
     "The highest resolution a finalist has reached."
-    return max((n.spec.resolution for n in self.finalists()), default=4)
+    return max((n.spec.resolution for n in self.view.finalists()), default=4)
 
 @patch
 def resolution_steps_left(self: Planner) -> int:
@@ -147,9 +117,9 @@ def fixed_step(self: Planner, parent: Node, grow: bool) -> Candidate | None:
     resolution step, in a stage of convs its next conv (None when it has both)."""
     cfg, spec = self.config, parent.spec
     step = progressive_step(spec, cfg.resolution, cfg.channels)
-    if grow and spec.resolution < cfg.resolution and (step is None or step.kind != 'grow_res'):
+    if grow and spec.resolution < cfg.resolution and (step is None or not step.raises_resolution):
         w = progressive_width(spec.resolution * 2, cfg.channels); step = GrowResolution(3, w, 3, w)
-    return Candidate(parent.id, step) if step is not None and (step.kind == 'grow_res') == grow else None
+    return Candidate(parent.id, step) if step is not None and step.raises_resolution == grow else None
 
 @patch
 def incumbent(self: Planner, decision) -> int | None:
@@ -158,7 +128,7 @@ def incumbent(self: Planner, decision) -> int | None:
     if not self.config.keep_fixed_step: return None
     for child in map(self.store.node, decision.children):
         action = action_from_dict(child.action)
-        if Candidate(child.parent_id, action) == self.fixed_step(self.store.node(child.parent_id), action.kind == 'grow_res'): return child.id
+        if Candidate(child.parent_id, action) == self.fixed_step(self.store.node(child.parent_id), action.raises_resolution): return child.id
     return None
 
 @patch
@@ -171,10 +141,10 @@ def draft(self: Planner, stage: int,
     so its rungs compare like with like. Each is kept with probability p; the fixed schedule's step is always kept."""
     k, p = self.settings()
     cfg, top = self.config, self.top_resolution()
-    parents = self.finalists(top)[:k]
+    parents = self.view.finalists(top)[:k]
     if not parents: raise RuntimeError('no scored node to grow from: every node so far failed')
     grow = top < self.share_resolution() if grow is None else grow
-    def enumerate_(grow): return [Candidate(n.id, a) for n in parents for a in cfg.space.actions(n.spec) if (a.kind == 'grow_res') == grow]
+    def enumerate_(grow): return [Candidate(n.id, a) for n in parents for a in cfg.space.actions(n.spec) if a.raises_resolution == grow]
     candidates = enumerate_(grow)
     if not candidates and not grow and top < cfg.resolution: grow, candidates = True, enumerate_(True)  # no conv is left here
     fixed = self.fixed_step(parents[0], grow)
@@ -189,13 +159,13 @@ def fit(self: Planner, plan: StagePlan, force: bool = True) -> StagePlan | None:
     """`plan` cut to the budget it may use: enough must be left for the resolution steps still needed, and a stage of
     convs stays within its resolution's share. When it cannot (or too few stages are left), the stage becomes a
     resolution step of the best top-resolution finalist. None: at the target, no stage fits any more."""
-    cfg, spent, top, steps = self.config, self.spent(), self.top_resolution(), self.resolution_steps_left()
+    cfg, spent, top, steps = self.config, self.view.spent(), self.top_resolution(), self.resolution_steps_left()
     left = cfg.search_budget - spent + 1e-9
     spec = lambda c: c.action.apply(self.store.node(c.parent_id).spec)
     cost = lambda c: cfg.rung_cost_per_kimg(spec(c))
     score = lambda cs: cfg.score_cost(spec(cs[0]).resolution) if cs else 0.0  # a stage's candidates share one resolution
     sampled, note = list(plan.sampled), ''
-    growing = bool(sampled) and all(c.action.kind == 'grow_res' for c in sampled)
+    growing = bool(sampled) and all(c.action.raises_resolution for c in sampled)
     room = left - self.reserve(2 * top if growing else top)
     if not growing: room = min(room, cfg.share_end(top) - spent + 1e-9)
     stages_left = math.inf if cfg.stages is None else cfg.stages - plan.stage + 1
@@ -231,7 +201,7 @@ def decide(self: Planner, plan: StagePlan, # the fitted draft
             with self._lock: self._take(item)
         self.waiting, self._released = None, False
     with self._lock: request, self._pending = self._pending, None
-    history = History(tuple(self.history()), self.config)
+    history = History(tuple(self.view.history()), self.config)
     if request is None: return self.policy.decide(plan, history)
     self.acknowledged.append((request, time.perf_counter() - request.submitted_at))
     return apply_request(plan, request, history)

@@ -318,7 +318,7 @@ def write_report(run: str | Path, # a run folder
             pictures.append('best-graph.png')
         pictures.append('tree.png')
     except GraphvizMissing as e: print(f'warning: {e}; the report is written without the graphs')
-    blocks += [('h2', 'Pictures')] + [('img', p) for p in pictures] + [('h2', 'Settings'), ('pre', json.dumps(config, indent=1))]
+    blocks += [('h2', 'Pictures')] + [('img', p) for p in pictures] + [('h2', 'Settings'), ('pre', json.dumps(config.to_dict(), indent=1))]
     atomic_write_text(out/'report.md', render_markdown(blocks))
     atomic_write_text(out/'report.html', render_html(blocks, f'DGGAN report: {run.name}'))
     return out

@@ -786,7 +786,7 @@ def kept_over(decisions: list[Decision]) -> dict[int, int]:
 @patch
 def kept(self: RunStore) -> dict[int, int]: "`kept_over` of every decision of the run."; return kept_over(self.decisions())
 
-# %% ../nbs/07_store.ipynb #8362f976
+# %% ../nbs/07_store.ipynb #df1ad238
 class Branch:
     "One branch of a run, read from its store: history, finalists, result and what it spent. Every reader of a run goes through it."
     def __init__(self, store: RunStore, name: str = 'main',
@@ -805,7 +805,7 @@ class Branch:
     def segments(self) -> list[Segment]: "The branch's training segments, in the order they ran."; return self.store.segments(branch=self.name)
     def final_segment(self) -> Segment | None: "The final phase's record, once it has finished."; return next((s for s in self.segments() if s.phase == 'final'), None)
 
-# %% ../nbs/07_store.ipynb #dc1a8796
+# %% ../nbs/07_store.ipynb #e0f5084f
 @patch
 def finalists(self: Branch, resolution: int | None = None) -> list[Node]:
     "Done nodes that completed the last rung (at `resolution`, if given), best first: `rank_finalists` with the run's kept picks."

@@ -134,6 +134,7 @@ class GanSpec:
         return (f'{self.resolution}px  G: head·{g.head_channels} → {gl} → rgb   '
                 f'D: rgb → {d.input_channels} → {dl} → head·{d.head_channels}')
 
+# %% ../nbs/03_arch.ipynb #8b13c577
 def initial_gan(image_channels: int = 3, # 1 for grayscale data, 3 for RGB
                 channels: int = 32,      # width of G's and D's 4×4 heads and of fromRGB
                 latent_dim: int = 64,    # size of G's input vector
@@ -156,6 +157,7 @@ class GrowGenerator:
         return replace(spec, generator=replace(g, layers=g.layers + (LayerSpec('conv', self.channels, self.kernel_size),)))
     def __str__(self): return f'G+conv{self.kernel_size}×{self.kernel_size}·{self.channels}'
 
+# %% ../nbs/03_arch.ipynb #9f6e92f0
 @dataclass(frozen=True)
 class GrowDiscriminator:
     "Insert a conv layer at the bottom of D (above fromRGB)."
@@ -170,6 +172,7 @@ class GrowDiscriminator:
         return replace(spec, discriminator=replace(d, input_channels=self.channels, layers=(new,) + d.layers))
     def __str__(self): return f'D+conv{self.kernel_size}×{self.kernel_size}·{self.channels}'
 
+# %% ../nbs/03_arch.ipynb #33311b1f
 @dataclass(frozen=True)
 class GrowResolution:
     "Double the resolution: an up-step on top of G and a down-step at the bottom of D."
@@ -188,12 +191,14 @@ class GrowResolution:
     def __str__(self):
         return f'res×2 (G up{self.g_kernel_size}×{self.g_kernel_size}·{self.g_channels}, D down{self.d_kernel_size}×{self.d_kernel_size}·{self.d_channels})'
 
+# %% ../nbs/03_arch.ipynb #bcf7d88e
 ACTION_TYPES = {'grow_g': GrowGenerator, 'grow_d': GrowDiscriminator, 'grow_res': GrowResolution}
 
 def action_to_dict(action) -> dict:
     "A JSON-able dict of an action, with its `kind`."
     return asdict(action)
 
+# %% ../nbs/03_arch.ipynb #f9013936
 def action_from_dict(d: dict):
     "The action a dict from `action_to_dict` describes."
     d = dict(d); kind = d.pop('kind', None)
@@ -263,6 +268,7 @@ def progressive_width(resolution: int, channels: int = 32) -> int:
     "Progressive GAN's feature-map rule, scaled so that `channels` is the width up to 32×32."
     return max(1, min(channels, channels * 32 // resolution))
 
+# %% ../nbs/03_arch.ipynb #b51f1069
 def progressive_schedule(spec: GanSpec, # where the schedule starts (usually `initial_gan(...)`)
                          target_resolution: int, # grow until this resolution
                          channels: int = 32,     # Progressive GAN's width up to 32×32
@@ -310,6 +316,7 @@ def forward_macs(spec: GanSpec) -> dict[str, int]:
     d_macs += sum(_conv_macs(r, d.layer_in_channels(i), l.out_channels, l.kernel_size) for i, (l, r) in enumerate(zip(d.layers, d.layer_resolutions())))
     return {'G': g_macs, 'D': d_macs}
 
+# %% ../nbs/03_arch.ipynb #f39ef24e
 def train_flops_per_image(spec: GanSpec) -> int:
     "FLOPs of G and D, forward and backward, that one training image costs (2 FLOPs per multiply-add)."
     macs = forward_macs(spec)
@@ -325,6 +332,7 @@ def activations_per_image(spec: GanSpec) -> int:
     d_act = d.input_channels * d.resolution ** 2 + sum(l.out_channels * r * r for l, r in zip(d.layers, d.layer_resolutions())) + d.head_channels * 17
     return G_PASSES * g_act + D_PASSES * d_act
 
+# %% ../nbs/03_arch.ipynb #073ff529
 def cost_features(spec: GanSpec) -> tuple[float, ...]:
     "What a training image of `spec` costs, as the features of `COST_FEATURES`: 1, MFLOPs, activations/1e4, layers."
     return (1.0, train_flops_per_image(spec) / 1e6, activations_per_image(spec) / 1e4,
@@ -341,6 +349,7 @@ def new_layer_indices(parent: GanSpec, child: GanSpec) -> tuple[set, set]:
     d_new = set(range(len(cd) - len(pd))) if cd[len(cd)-len(pd):] == pd else set(range(len(cd)))
     return g_new, d_new
 
+# %% ../nbs/03_arch.ipynb #2d387899
 def draw(spec: GanSpec, # the architecture to draw
          parent: GanSpec | None = None, # highlight what is new relative to this spec
          title: str | None = None):
@@ -379,6 +388,7 @@ def draw(spec: GanSpec, # the architecture to draw
 class GraphvizMissing(RuntimeError):
     "graphviz's `dot` program is not installed, so drawings cannot be rendered."
 
+# %% ../nbs/03_arch.ipynb #d912d4cf
 def render(dot, # a graphviz `Digraph`, e.g. `draw(spec)` or `report.search_tree(nodes, config)`
            fmt: str = 'svg', # an output format of `dot`: 'svg', 'png', 'pdf', ...
           ) -> bytes:
@@ -389,6 +399,7 @@ def render(dot, # a graphviz `Digraph`, e.g. `draw(spec)` or `report.search_tree
         raise GraphvizMissing('the graphviz program `dot` is not installed, so drawings cannot be rendered: install it '
                               '(Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz; conda: conda install graphviz)') from None
 
+# %% ../nbs/03_arch.ipynb #ad0c3407
 def save_drawing(spec: GanSpec, path: str | Path, parent: GanSpec | None = None, title: str | None = None) -> Path:
     "Render `draw(spec, parent)` to `path`; the format (svg, png, pdf) comes from the suffix."
     path = Path(path)

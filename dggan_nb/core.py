@@ -28,6 +28,7 @@ def atomic_path(path: str | Path): # the file to write
     finally:
         if os.path.exists(tmp): os.remove(tmp)
 
+# %% ../nbs/00_core.ipynb #4f8c74a4
 def atomic_write_text(path: str | Path, text: str):
     "Write `text` to `path` atomically."
     with atomic_path(path) as tmp: Path(tmp).write_text(text)

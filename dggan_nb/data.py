@@ -160,6 +160,7 @@ def bundled_photos() -> list:
         with Image.open(folder/name) as im: return im.convert('RGB')
     return [read(name) for name in SKIMAGE_PHOTOS] + [Image.fromarray(a) for a in load_sample_images().images]
 
+# %% ../nbs/01_data.ipynb #34e6595a
 def photos_source(n: int = 4096, # number of crops
                   resolution: int = 32, # their side, a power of two; also `max_resolution`
                   seed: int = 0, # the same seed gives the same crops
@@ -254,6 +255,7 @@ def is_torchvision_name(name: str) -> bool:
     "Whether `name` names a data set `torchvision_source` knows."
     return name in ('cifar10', 'mnist', 'celeba') or (name.startswith('lsun-') and len(name) > len('lsun-'))
 
+# %% ../nbs/01_data.ipynb #4e1d41c8
 def _pil_images_source(name: str, dataset, max_resolution: int, max_images: int | None) -> ImageSource:
     "An `ImageSource` of a torchvision data set whose items start with a PIL image, center-cropped to squares."
     count = len(dataset) if max_images is None else min(len(dataset), max_images)

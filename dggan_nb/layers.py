@@ -37,6 +37,7 @@ class EqualizedConv2d(nn.Module):
 
     def extra_repr(self): "What `print(module)` shows: the widths, kernel size and padding."; return f'{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, padding={self.padding}'
 
+# %% ../nbs/02_layers.ipynb #94261572
 class EqualizedLinear(nn.Module):
     "A fully connected layer with equalized learning rate."
     def __init__(self, in_features: int, out_features: int, gain: float = math.sqrt(2), bias: bool = True):
@@ -61,6 +62,7 @@ class PixelNorm(nn.Module):
         "N×C×H×W → the same shape, each pixel's C features at unit RMS."
         return x * torch.rsqrt(x.pow(2).mean(dim=1, keepdim=True) + self.eps)
 
+# %% ../nbs/02_layers.ipynb #1b3bdf46
 class MinibatchStddev(nn.Module):
     "Append one channel: the mean standard deviation of the features over groups of `group_size` samples."
     def __init__(self, group_size: int = 4):
@@ -83,12 +85,14 @@ def downsample2x(x: torch.Tensor) -> torch.Tensor:
     "2×2 average pooling."
     return F.avg_pool2d(x, 2)
 
+# %% ../nbs/02_layers.ipynb #887f867b
 class ToRGB(nn.Module):
     "Features to an image: a linear 1×1 convolution."
     def __init__(self, in_channels: int, image_channels: int):
         super().__init__(); self.conv = EqualizedConv2d(in_channels, image_channels, 1, gain=1)
     def forward(self, x): "N×C×H×W features → N×image_channels×H×W."; return self.conv(x)
 
+# %% ../nbs/02_layers.ipynb #3d78416b
 class FromRGB(nn.Module):
     "An image to features: a 1×1 convolution and a leaky ReLU."
     def __init__(self, image_channels: int, out_channels: int):
@@ -108,6 +112,7 @@ class GeneratorLayer(nn.Module):
         if self.upsample: x = upsample2x(x)
         return self.norm(F.leaky_relu(self.conv(x), LEAKY_SLOPE))
 
+# %% ../nbs/02_layers.ipynb #0075910f
 class DiscriminatorLayer(nn.Module):
     "D's grown layer: conv k×k → leaky ReLU → [average-pool ×2]."
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int, downsample: bool = False):
@@ -134,6 +139,7 @@ class GeneratorHead(nn.Module):
         x = self.norm(F.leaky_relu(self.dense(self.norm(z)).view(-1, self.channels, 4, 4), LEAKY_SLOPE))
         return self.norm(F.leaky_relu(self.conv(x), LEAKY_SLOPE))
 
+# %% ../nbs/02_layers.ipynb #0c5c98ba
 class DiscriminatorHead(nn.Module):
     "4×4 feature map → one score per image."
     def __init__(self, in_channels: int, channels: int, mbstd_group_size: int = 4):

@@ -43,6 +43,7 @@ class Generator(nn.Module):
         new = self.to_rgb(x)
         return torch.lerp(old, new, self.alpha.to(new.dtype)) if self.fading else new
 
+# %% ../nbs/04_nets.ipynb #85c5bff2
 class Discriminator(nn.Module):
     "D built from a `DiscriminatorSpec`; when `fading`, the bottom layer is blended in with `alpha`."
     def __init__(self, spec: DiscriminatorSpec, fading: bool = False):
@@ -137,6 +138,7 @@ def inherited_state(parent: nn.Module, action, network: str) -> dict:
     if network == 'G': return _rename(state, 'to_rgb.', 'old_to_rgb.')
     return _rename(_shift_layers(state, 1), 'from_rgb.', 'old_from_rgb.')
 
+# %% ../nbs/04_nets.ipynb #d1c6f5eb
 def grow(gan: Gan, # the parent (not modified, apart from finishing its fade-in)
          action,   # GrowGenerator, GrowDiscriminator or GrowResolution
          seed: int = 0, # initialises the new layers
@@ -157,6 +159,7 @@ def grow(gan: Gan, # the parent (not modified, apart from finishing its fade-in)
     child.G_ema.load_state_dict({**child.G.state_dict(), **ema_state})
     return child
 
+# %% ../nbs/04_nets.ipynb #68af8ffb
 def fresh_parameters(parent: Gan, child: Gan, action) -> set[str]:
     "Names of the child's parameters that were not inherited from the parent."
     inherited = {f'{n}.{k}' for n in ('G', 'D') for k in inherited_state(getattr(parent, n), action, n)}

@@ -26,6 +26,7 @@ def dropped(n: Node, last: int) -> bool:
     waiting for its next rung looks dropped until it trains again.)"""
     return n.status == 'done' and n.rung < last
 
+# %% ../nbs/09_report.ipynb #0ac8cf80
 def best_node(nodes: list[Node], # e.g. `store.nodes()` or `search.view.history()`
               config: SearchConfig, # the run's settings, `store.config`
               kept: dict[int, int] | None = None, # `store.kept()`: challengers ranked after the fixed step their stage kept
@@ -33,6 +34,7 @@ def best_node(nodes: list[Node], # e.g. `store.nodes()` or `search.view.history(
     "The best finalist (done, scored at the last rung) at the target resolution; ties go to the older; None while there is none."
     return next(iter(rank_finalists(nodes, config.last_rung, config.resolution, kept)), None)
 
+# %% ../nbs/09_report.ipynb #d3997c10
 def best_path(nodes: list[Node], config: SearchConfig, kept: dict[int, int] | None = None) -> set[int]:
     "Ids on the path from the root to `best_node` (empty while there is none)."
     by_id, node, path = {n.id: n for n in nodes}, best_node(nodes, config, kept), set()
@@ -80,6 +82,7 @@ def shown_spans(segments: list[Segment], # in the order they ran, e.g. `store.se
     for s in segments: spans.append((shown, shown + size(s))); shown = spans[-1][1]
     return spans
 
+# %% ../nbs/09_report.ipynb #e8e31603
 def schedule_measure(segments: list[Segment]) -> str:
     "'tflop' when every segment recorded its compute (runs from format 4 on), else 'kimg'."
     return 'tflop' if segments and all(s.tflop is not None for s in segments) else 'kimg'
@@ -151,6 +154,7 @@ class ScorePoint(NamedTuple):
     rung: int
     phase: str # 'rung' or 'final'
 
+# %% ../nbs/09_report.ipynb #4e43c0aa
 def score_curve_points(nodes: list[Node], # the run's nodes (every segment's node among them)
                        segments: list[Segment], # in the order they ran, e.g. `store.segments(branch=...)`
                       ) -> list[ScorePoint]:
@@ -196,11 +200,13 @@ def final_phases(store: RunStore) -> dict[str, Segment]:
     "Each finished branch's final-phase segment, by branch name."
     return {s.branch: s for s in store.segments() if s.phase == 'final'}
 
+# %% ../nbs/09_report.ipynb #ba2562c1
 def scoring_share(segments: list[Segment]) -> float:
     "The share of training time spent scoring: eval_s / (train_s + eval_s), summed over segments."
     train, score = sum(s.train_s or 0 for s in segments), sum(s.eval_s or 0 for s in segments)
     return score / (train + score) if train + score else 0.0
 
+# %% ../nbs/09_report.ipynb #d4479950
 def rungs_summary(rungs: list[Rung]) -> str: # a decision's `rungs`
     "Successive halving of one stage in a few characters: 'r0: 5→2, r1: 2→1, r2: 1→1'."
     out = []
@@ -226,6 +232,7 @@ def render_markdown(blocks: list[tuple]) -> str:
                                  + ['| ' + ' | '.join(map(str, r)) + ' |' for r in rows]))
     return '\n\n'.join(out) + '\n'
 
+# %% ../nbs/09_report.ipynb #1a5ccf74
 def render_html(blocks: list[tuple], title: str) -> str:
     "A standalone HTML page of the same blocks."
     e, out = html.escape, []

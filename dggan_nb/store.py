@@ -113,6 +113,7 @@ def action_label(action: dict | None) -> str:
     try: return str(action_from_dict({k: v for k, v in action.items() if k != 'parent_id'}))
     except (ValueError, TypeError): return ' '.join([str(action.get('kind', ''))] + [f'{k}={v}' for k, v in action.items() if k not in ('kind', 'parent_id')])
 
+# %% ../nbs/07_store.ipynb #7db8841d
 @dataclass(frozen=True)
 class Node:
     "One model of the search history: a G/D architecture, how it was grown, trained and scored."
@@ -161,6 +162,7 @@ class Decision:
     note: str
     created_at: str
 
+# %% ../nbs/07_store.ipynb #7503ece5
 @dataclass(frozen=True)
 class Rung:
     "One rung of a stage's successive halving: who trains to it, their scores there, who goes on, and who decided."
@@ -183,6 +185,7 @@ class Rung:
         scores = None if 'scores' not in d else {int(k): v for k, v in d['scores'].items()}
         return cls(d['rung'], d['kimg'], list(d['trained']), scores, list(d.get('promoted', [])), d.get('decided_by', ''))
 
+# %% ../nbs/07_store.ipynb #ea301546
 @dataclass(frozen=True)
 class Segment:
     "One stretch of a node's training: a rung of its stage, or the final phase; with the score it ended on."
@@ -200,6 +203,7 @@ class Segment:
     eval_s: float | None
     created_at: str
 
+# %% ../nbs/07_store.ipynb #ed7bab4b
 @dataclass(frozen=True)
 class Event:
     "One entry of the append-only event log."
@@ -269,6 +273,7 @@ class NoRunError(FileNotFoundError):
         self.folder, self.problem = str(folder), f'{folder} holds no dggan_nb run (no run.sqlite)'
         super().__init__(f'{self.problem}: make one with RunStore.create({self.folder!r}, config)')
 
+# %% ../nbs/07_store.ipynb #33a6a451
 class RunStore:
     "The record of one search run in `folder`: nodes, decisions and events in `run.sqlite`, checkpoints beside it."
     def __init__(self,
@@ -411,11 +416,13 @@ def relative(self: RunStore, path: str | Path, must_exist: bool = False) -> str:
         raise FileNotFoundError(f'{full} does not exist: save the file (atomic_torch_save) before recording it')
     return rel.as_posix()
 
+# %% ../nbs/07_store.ipynb #5e057806
 @patch
 def checkpoint_path(self: RunStore, node_id: int) -> Path:
     "Where node `node_id`'s weights belong; save them there, then `update_node(node_id, checkpoint=...)`."
     return self.folder/'checkpoints'/f'node-{_check_int(node_id, "node_id", 1)}.pt'
 
+# %% ../nbs/07_store.ipynb #61160062
 @patch
 def samples_path(self: RunStore, node_id: int) -> Path:
     "Where node `node_id`'s sample grid belongs (a PNG the search writes when it scores the node)."
@@ -475,6 +482,7 @@ def add_node(self: RunStore,
         cur = db.execute(f'INSERT INTO nodes ({", ".join(row)}) VALUES ({", ".join("?" * len(row))})', list(row.values()))
         return cur.lastrowid
 
+# %% ../nbs/07_store.ipynb #a8e9bf92
 @patch
 def update_node(self: RunStore, node_id: int, **changes):
     "Record what happened to node `node_id`: status, failure, kimg_trained, scores, score, checkpoint, times."
@@ -487,6 +495,7 @@ def update_node(self: RunStore, node_id: int, **changes):
     with self.transaction() as db:
         if db.execute(f'UPDATE nodes SET {", ".join(sets)} WHERE id = ?', args).rowcount == 0: self.node(node_id)
 
+# %% ../nbs/07_store.ipynb #5eba1a21
 @patch
 def node(self: RunStore, node_id: int) -> Node:
     "The node `node_id`."
@@ -508,12 +517,14 @@ def nodes(self: RunStore,
     conds = {c: v for c, v in conds.items() if v is not None}
     return _select_nodes(self, ('WHERE ' + ' AND '.join(conds)) if conds else '', list(conds.values()))
 
+# %% ../nbs/07_store.ipynb #1d6ef469
 @patch
 def children(self: RunStore, node_id: int) -> list[Node]:
     "The nodes grown from `node_id`, oldest first."
     self.node(node_id)
     return _select_nodes(self, 'WHERE parent_id = ?', (node_id,))
 
+# %% ../nbs/07_store.ipynb #eecae00e
 @patch
 def lineage(self: RunStore, node_id: int) -> list[Node]:
     "The chain of nodes from the root down to `node_id`: how it was grown, step by step."
@@ -522,6 +533,7 @@ def lineage(self: RunStore, node_id: int) -> list[Node]:
         'UNION ALL SELECT n.id, n.parent_id FROM nodes n JOIN up ON n.id = up.parent_id) SELECT id FROM up', (node_id,))]
     return [self.node(i) for i in reversed(ids)]
 
+# %% ../nbs/07_store.ipynb #8cc76d3a
 @patch
 def best(self: RunStore,
          k: int = 1, # how many
@@ -533,6 +545,7 @@ def best(self: RunStore,
     where = 'WHERE ' + ' AND '.join(c for c, v in conds.items() if v is not None or '?' not in c)
     return _select_nodes(self, where, [v for v in conds.values() if v is not None], order=f"score, id LIMIT {_check_int(k, 'k', 1)}")
 
+# %% ../nbs/07_store.ipynb #b253750f
 def ranked(nodes: list[Node]) -> list[Node]:
     "Nodes best first: the lowest score, ties to the older (lower id). The one ranking rule; `RunStore.best` orders the same way in SQL."
     return sorted(nodes, key=lambda n: (n.score, n.id))
@@ -553,6 +566,7 @@ def add_branch(self: RunStore, name: str, # the new branch's name
         db.execute('INSERT INTO branches VALUES (?, ?, ?)', (name, origin, _now()))
     return name
 
+# %% ../nbs/07_store.ipynb #c96a9bb2
 @patch
 def origin(self: RunStore, branch: str) -> int | None:
     "The node a branch was forked from (None for 'main')."
@@ -563,6 +577,7 @@ def origin(self: RunStore, branch: str) -> int | None:
     if not rows: raise ValueError(f'the run has no branch {branch!r}: branches are {self.branches()}; make one with fork()')
     return rows[0][0]
 
+# %% ../nbs/07_store.ipynb #cb11ad43
 @patch
 def branches(self: RunStore) -> list[str]:
     "The branch names in this run: 'main' first, then forks in the order they were made (with or without nodes yet)."
@@ -583,6 +598,7 @@ def rank_finalists(nodes: list[Node], last_rung: int, resolution: int | None = N
         if loser in ids and winner in ids and ids.index(loser) < ids.index(winner): out.insert(ids.index(winner), out.pop(ids.index(loser)))
     return out
 
+# %% ../nbs/07_store.ipynb #7693e24b
 def final_stem(branch: str) -> str:
     "The name stem of a branch's result files: `final` (`final.pt`, `final-samples.png`, `final-graph.svg`); forks: `<branch>-final`."
     return 'final' if branch == 'main' else f'{branch}-final'
@@ -616,6 +632,7 @@ def add_segment(self: RunStore, node_id: int,
         self.node(node_id)
         return db.execute(f'INSERT INTO segments ({", ".join(row)}) VALUES ({", ".join("?" * len(row))})', list(row.values())).lastrowid
 
+# %% ../nbs/07_store.ipynb #92a0c975
 @patch
 def segments(self: RunStore,
              node_id: int | None = None, # only this node's
@@ -635,6 +652,7 @@ def kimg_shown(self: RunStore, branch: str | None = None) -> float:
     where, args = ('WHERE branch = ?', (branch,)) if branch is not None else ('', ())
     return self.db.execute(f'SELECT COALESCE(SUM(kimg_end - kimg_start), 0) FROM segments {where}', args).fetchone()[0]
 
+# %% ../nbs/07_store.ipynb #995fddaa
 @patch
 def tflop_spent(self: RunStore, branch: str | None = None) -> float:
     "Compute spent in all training segments (of one branch), in 1e12 FLOPs: what a compute budget counts."
@@ -642,6 +660,7 @@ def tflop_spent(self: RunStore, branch: str | None = None) -> float:
     where, args = ('WHERE branch = ?', (branch,)) if branch is not None else ('', ())
     return self.db.execute(f'SELECT COALESCE(SUM(tflop), 0) FROM segments {where}', args).fetchone()[0]
 
+# %% ../nbs/07_store.ipynb #4c73f9c4
 def exploration_share(nodes: list[Node], # a branch's nodes (the result's ancestors among them)
                       segments: list[Segment], # its training segments
                       result_id: int | None, # the node the final phase trained (None: no result yet, share 0)
@@ -749,6 +768,7 @@ def add_decision(self: RunStore,
         return db.execute(f'INSERT INTO decisions ({", ".join(row)}) VALUES ({", ".join("?" * len(row))})',
                           list(row.values())).lastrowid
 
+# %% ../nbs/07_store.ipynb #1440f8e7
 @patch
 def update_decision(self: RunStore, decision_id: int, **changes):
     "Record more of a decision: sampled, children, scores, pick, rungs, decided_by or note."
@@ -760,6 +780,7 @@ def update_decision(self: RunStore, decision_id: int, **changes):
         db.execute(f'UPDATE decisions SET {", ".join(f"{k} = ?" for k in changes)} WHERE id = ?',
                    [row[k] for k in changes] + [decision_id])
 
+# %% ../nbs/07_store.ipynb #e676a224
 @patch
 def decision(self: RunStore, decision_id: int) -> Decision:
     "The decision `decision_id`."
@@ -767,12 +788,14 @@ def decision(self: RunStore, decision_id: int) -> Decision:
     if row is None: raise KeyError(f'no decision {decision_id!r} in {self.folder}: ids are the ints add_decision returned')
     return _decision(row)
 
+# %% ../nbs/07_store.ipynb #903bf96c
 @patch
 def decisions(self: RunStore, branch: str | None = None) -> list[Decision]:
     "All decisions, oldest first, optionally of one branch."
     where, args = ('WHERE branch = ?', (branch,)) if branch is not None else ('', ())
     return [_decision(r) for r in self.db.execute(f'SELECT {_DECISION_COLUMNS} FROM decisions {where} ORDER BY id', args)]
 
+# %% ../nbs/07_store.ipynb #a28e9b50
 def kept_over(decisions: list[Decision]) -> dict[int, int]:
     """Where a stage's pick is not its lowest score at the last rung (the fixed step kept over a challenger that did not beat
     it beyond the noise): each such challenger's id → the pick. `rank_finalists` ranks them so."""
@@ -783,10 +806,11 @@ def kept_over(decisions: list[Decision]) -> dict[int, int]:
         out |= {i: d.pick for i, s in last.items() if i != d.pick and s < last[d.pick]}
     return out
 
+# %% ../nbs/07_store.ipynb #f459f9d3
 @patch
 def kept(self: RunStore) -> dict[int, int]: "`kept_over` of every decision of the run."; return kept_over(self.decisions())
 
-# %% ../nbs/07_store.ipynb #df1ad238
+# %% ../nbs/07_store.ipynb #b79b153c
 class Branch:
     "One branch of a run, read from its store: history, finalists, result and what it spent. Every reader of a run goes through it."
     def __init__(self, store: RunStore, name: str = 'main',
@@ -805,15 +829,17 @@ class Branch:
     def segments(self) -> list[Segment]: "The branch's training segments, in the order they ran."; return self.store.segments(branch=self.name)
     def final_segment(self) -> Segment | None: "The final phase's record, once it has finished."; return next((s for s in self.segments() if s.phase == 'final'), None)
 
-# %% ../nbs/07_store.ipynb #e0f5084f
+# %% ../nbs/07_store.ipynb #13be7da2
 @patch
 def finalists(self: Branch, resolution: int | None = None) -> list[Node]:
     "Done nodes that completed the last rung (at `resolution`, if given), best first: `rank_finalists` with the run's kept picks."
     return rank_finalists(self.history(), self.last_rung, resolution, self.store.kept())
 
+# %% ../nbs/07_store.ipynb #67fb337d
 @patch
 def best(self: Branch, k: int = 1) -> list[Node]: "The k best finalists: the parents of the next stage."; return self.finalists()[:k]
 
+# %% ../nbs/07_store.ipynb #19510f94
 @patch
 def result(self: Branch) -> Node | None:
     """What the final phase trains: the best finalist at the target resolution; with the fixed schedule, its last done
@@ -823,12 +849,14 @@ def result(self: Branch) -> Node | None:
         return next((n for n in reversed(self.history()) if n.status == 'done' and n.spec.resolution == cfg.resolution), None)
     return next(iter(self.finalists(cfg.resolution)), None)
 
+# %% ../nbs/07_store.ipynb #f8b569c5
 @patch
 def kimg_shown(self: Branch) -> float: "Images shown in the branch's segments, in thousands."; return self.store.kimg_shown(branch=self.name)
 
 @patch
 def tflop_spent(self: Branch) -> float: "Compute spent in the branch's segments, in 1e12 FLOPs."; return self.store.tflop_spent(branch=self.name)
 
+# %% ../nbs/07_store.ipynb #289c1868
 @patch
 def minutes_spent(self: Branch) -> float:
     "Time the branch's segments measured (training, scoring, the nodes' files), in minutes; the main branch's includes the device's calibration."
@@ -836,17 +864,20 @@ def minutes_spent(self: Branch) -> float:
     calibration = model.calibration_s if model is not None and self.name == 'main' else 0.0
     return (calibration + sum((s.train_s or 0) + (s.eval_s or 0) for s in self.segments())) / 60
 
+# %% ../nbs/07_store.ipynb #58aeb1b1
 @patch
 def spent(self: Branch) -> float:
     "Budget used, in the budget's unit: minutes, TFLOP or kimg. The prices plan the stages; the clock keeps a time budget's account."
     return {'minutes': self.minutes_spent, 'kimg': self.kimg_shown, 'tflop': self.tflop_spent}[self.config.budget_unit]()
 
+# %% ../nbs/07_store.ipynb #d2666f2a
 @patch
 def exploration(self: Branch) -> float:
     "The share of the branch's compute spent on nodes that are not ancestors of its result (`exploration_share`)."
     result = self.result()
     return exploration_share(self.history(), self.segments(), result.id if result else None)
 
+# %% ../nbs/07_store.ipynb #e4dfd5ed
 @patch
 def branch(self: RunStore, name: str = 'main', origin: int | None = None) -> Branch:
     "The branch `name` as a reader sees it (see `Branch`)."
@@ -863,6 +894,7 @@ def log_event(self: RunStore,
     row = (_now(), _check_name(kind, 'kind'), _to_json(payload or {}, 'payload', dict))
     with self.transaction() as db: return db.execute('INSERT INTO events (time, kind, payload) VALUES (?, ?, ?)', row).lastrowid
 
+# %% ../nbs/07_store.ipynb #cc84c480
 @patch
 def events(self: RunStore,
            after_id: int = 0, # the last id already seen
@@ -893,6 +925,7 @@ def nodes_in_flight(self: RunStore, branch: str | None = None) -> list[Node]:
     "The nodes left `'running'`: after a crash, those the dead process was training."
     return self.nodes(status='running', branch=branch)
 
+# %% ../nbs/07_store.ipynb #46f4d631
 @patch
 def mark_interrupted(self: RunStore,
                      node_ids: list[int] | None = None, # which running nodes; None: all of `nodes_in_flight()`

@@ -33,12 +33,14 @@ def seed_everything(seed: int): # the seed for Python, NumPy and torch (CPU and 
     "Seed every global random generator."
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
 
+# %% ../nbs/00a_tensors.ipynb #13bc4183
 def get_rng_state() -> dict:
     "The states of Python's, NumPy's and torch's global generators, to store in a checkpoint."
     state = dict(python=random.getstate(), numpy=np.random.get_state(), torch=torch.get_rng_state())
     if torch.cuda.is_available(): state['cuda'] = torch.cuda.get_rng_state_all()
     return state
 
+# %% ../nbs/00a_tensors.ipynb #76c4be86
 def set_rng_state(state: dict): # as returned by `get_rng_state`
     "Restore the global generators from `get_rng_state`'s result."
     random.setstate(state['python']); np.random.set_state(state['numpy']); torch.set_rng_state(state['torch'])
@@ -58,6 +60,7 @@ def to_uint8(images: torch.Tensor, # N×C×H×W in [-1, 1], C is 1 or 3
         raise ValueError(f'images must be N×C×H×W with C in (1, 3), got shape {tuple(images.shape)}')
     return images.detach().float().cpu().clamp(-1, 1).add(1).mul(127.5).round().to(torch.uint8)
 
+# %% ../nbs/00a_tensors.ipynb #65770e95
 def image_grid(images: torch.Tensor, # N×C×H×W in [-1, 1], C is 1 or 3
                nrow: int | None = None, # images per row; default ≈ √N
                pad_px: int = 1, # padding between images
@@ -75,6 +78,7 @@ def image_grid(images: torch.Tensor, # N×C×H×W in [-1, 1], C is 1 or 3
         grid[:, pad_px+r*(h+pad_px):pad_px+r*(h+pad_px)+h, pad_px+c*(w+pad_px):pad_px+c*(w+pad_px)+w] = x[i]
     return grid.permute(1, 2, 0).numpy()
 
+# %% ../nbs/00a_tensors.ipynb #681a66d3
 def save_image_grid(images: torch.Tensor, path: str | Path, **kwargs) -> Path:
     "Save `image_grid(images, **kwargs)` as a PNG at `path` (atomically) and return the path."
     from PIL import Image
@@ -82,6 +86,7 @@ def save_image_grid(images: torch.Tensor, path: str | Path, **kwargs) -> Path:
     with atomic_path(path) as tmp: Image.fromarray(image_grid(images, **kwargs)).save(tmp, format='PNG')
     return path
 
+# %% ../nbs/00a_tensors.ipynb #909f01c4
 def show_images(images: torch.Tensor, title: str | None = None, figsize=(4, 4), **kwargs):
     "Show a grid of images with matplotlib."
     import matplotlib.pyplot as plt

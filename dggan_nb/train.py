@@ -34,6 +34,7 @@ def gradient_penalty(D, real: torch.Tensor, fake: torch.Tensor, generator: torch
 class TrainingDiverged(RuntimeError):
     "A loss became NaN or infinite."
 
+# %% ../nbs/05_train.ipynb #ce525594
 class Trainer:
     "Trains a `Gan` on images from a source until it has seen `until_kimg` thousand images, fading in any new layer."
     def __init__(self, gan: Gan, # the node to train (moved to `device`)
@@ -133,6 +134,7 @@ def train(self: Trainer, until_kimg: float | None = None, # stop here (default: 
     if self.done: self.gan.set_alpha(self._alpha())
     return self.history
 
+# %% ../nbs/05_train.ipynb #6b46b8e2
 @patch
 def finish_fade(self: Trainer):
     "End a completed fade-in: the faded-out layers leave the model and the optimizers, so training can go on from a checkpoint."
@@ -157,6 +159,7 @@ def state_dict(self: Trainer) -> dict:
                 until_kimg=self.until_kimg, fade_kimg=self.fade_kimg, config=self.config.to_dict(),
                 seed=self.seed, history=self.history)
 
+# %% ../nbs/05_train.ipynb #773322d9
 @patch
 def load_state_dict(self: Trainer, state: dict):
     "Continue from `state_dict()`'s result; the checkpoint must hold this trainer's architecture."
@@ -170,11 +173,13 @@ def load_state_dict(self: Trainer, state: dict):
     self.images_shown, self.until_kimg, self.fade_kimg = state['images_shown'], _until_kimg(state), state['fade_kimg']
     self.history = list(state['history'])
 
+# %% ../nbs/05_train.ipynb #23c90d47
 @patch
 def save(self: Trainer, path: str | Path) -> Path:
     "Write a checkpoint atomically (a crash mid-save leaves the previous one intact)."
     atomic_torch_save(self.state_dict(), path); return Path(path)
 
+# %% ../nbs/05_train.ipynb #d2214149
 def _until_kimg(state: dict) -> float:
     "The node's target in a checkpoint (`budget_kimg` in checkpoints written before the name said what it is)."
     return state['until_kimg'] if 'until_kimg' in state else state['budget_kimg']
@@ -191,6 +196,7 @@ def from_checkpoint(cls: Trainer, path: str | Path, source: ImageSource, device:
     if until_kimg is not None: trainer.until_kimg = float(until_kimg)
     return trainer
 
+# %% ../nbs/05_train.ipynb #9baa91eb
 def read_checkpoint(path: str | Path) -> dict:
     "Load a checkpoint file, with a clear error when it is missing, truncated or not ours."
     path = Path(path)
@@ -205,6 +211,7 @@ def read_checkpoint(path: str | Path) -> dict:
         raise ValueError(f'{path} was written by a newer dggan_nb (format {state["format"]} > {CHECKPOINT_FORMAT}): upgrade dggan_nb')
     return state
 
+# %% ../nbs/05_train.ipynb #bf6919d1
 def load_gan(path: str | Path, # a checkpoint written by `Trainer.save`
              device: str = 'cpu') -> Gan:
     "The trained `Gan` in a checkpoint (fade finished if it was complete)."
@@ -262,6 +269,7 @@ def slerp(a: torch.Tensor, b: torch.Tensor, # two latent vectors (1-D)
     if omega.sin().abs() < 1e-6: return torch.lerp(a, b, t)
     return (torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / torch.sin(omega)
 
+# %% ../nbs/05_train.ipynb #5dc729b6
 def interpolate(gan: Gan, start_seed: int, end_seed: int, # the ends: the first latent of each seed
                 n: int = 8, # images along the path, both ends included
                 spherical: bool = True, # along the great circle (`slerp`), else a straight line

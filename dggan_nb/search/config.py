@@ -50,6 +50,7 @@ class CostModel:
     @classmethod
     def from_dict(cls, d: dict) -> CostModel: "The prices that `to_dict` wrote."; return cls(**d)
 
+# %% ../../nbs/08a_search_config.ipynb #9c4a3944
 def fit_cost_model(timings: list[tuple[GanSpec, float]], # (architecture, measured seconds per kimg of training)
                    score_s: dict, device: str, calibration_s: float = 0.0) -> CostModel:
     "The `CostModel` whose non-negative coefficients fit `timings` best in relative terms (each row weighted by 1/its seconds)."
@@ -146,6 +147,7 @@ class SearchConfig:
 @patch
 def to_dict(self: SearchConfig) -> dict: "The settings as plain data for JSON."; return asdict(self)
 
+# %% ../../nbs/08a_search_config.ipynb #809a05fb
 @patch(cls_method=True)
 def from_dict(cls: SearchConfig, d: dict) -> SearchConfig:
     "The settings that `to_dict` wrote, runs from older versions included."
@@ -161,19 +163,23 @@ def budget_unit(self: SearchConfig) -> str:
     "The budget's unit: 'minutes' (time on the device), 'tflop' (compute) or 'kimg' (images)."
     return 'minutes' if self.budget_minutes is not None else 'kimg' if self.budget_kimg is not None else 'tflop'
 
+# %% ../../nbs/08a_search_config.ipynb #a38138a4
 @patch(as_prop=True)
 def budget(self: SearchConfig) -> float:
     "The budget, in `budget_unit`."
     return {'minutes': self.budget_minutes, 'kimg': self.budget_kimg, 'tflop': self.budget_tflop}[self.budget_unit]
 
+# %% ../../nbs/08a_search_config.ipynb #e8ce0951
 @patch(as_prop=True)
 def priced(self: SearchConfig) -> bool:
     "Whether every architecture has its price: always, except a budget in minutes before the device is measured."
     return self.budget_unit != 'minutes' or self.cost_model is not None
 
+# %% ../../nbs/08a_search_config.ipynb #def2f59c
 @patch(as_prop=True)
 def search_budget(self: SearchConfig) -> float: "The budget's share for the search, before the final phase."; return self.budget * (1 - self.final_fraction)
 
+# %% ../../nbs/08a_search_config.ipynb #f4769576
 @patch
 def cost_per_kimg(self: SearchConfig, spec: GanSpec) -> float:
     "What a thousand training images of `spec` cost in the budget's unit: 1 (kimg), its TFLOPs, or its minutes on the device."
@@ -182,24 +188,29 @@ def cost_per_kimg(self: SearchConfig, spec: GanSpec) -> float:
         return self.cost_model.train_s_per_kimg(spec) / 60
     return 1.0 if self.budget_unit == 'kimg' else train_flops_per_image(spec) * 1000 / 1e12
 
+# %% ../../nbs/08a_search_config.ipynb #c1b9f1d0
 @patch
 def score_cost(self: SearchConfig, resolution: int) -> float:
     "What scoring a node at `resolution` costs in the budget's unit: its minutes with a time budget, else nothing (scores are not compute of G and D)."
     return self.cost_model.score_seconds(resolution) / 60 if self.budget_unit == 'minutes' else 0.0
 
+# %% ../../nbs/08a_search_config.ipynb #665d9b74
 @patch
 def shown_kimg(self: SearchConfig, kimg: float) -> float:
     "The images a node with a budget of `kimg` really sees: training goes in whole batches."
     return math.ceil(round(kimg * 1000 / self.train.batch_size, 6)) * self.train.batch_size / 1000
 
+# %% ../../nbs/08a_search_config.ipynb #6a5b2d34
 @patch
 def whole_batches_kimg(self: SearchConfig, kimg: float) -> float:
     "`kimg` rounded down to whole batches: the most that fits in it."
     return math.floor(round(kimg * 1000 / self.train.batch_size, 6)) * self.train.batch_size / 1000
 
+# %% ../../nbs/08a_search_config.ipynb #8d78f2cc
 @patch(as_prop=True)
 def resolution_steps(self: SearchConfig) -> int: "Doublings from 4px to the target resolution."; return int(math.log2(self.resolution // 4))
 
+# %% ../../nbs/08a_search_config.ipynb #d844999d
 @patch
 def fixed_schedule(self: SearchConfig) -> list[GanSpec]:
     "The architectures of Progressive GAN's schedule, the 4×4 root first."
@@ -207,18 +218,21 @@ def fixed_schedule(self: SearchConfig) -> list[GanSpec]:
     for a in progressive_schedule(specs[0], self.resolution, self.channels): specs.append(a.apply(specs[-1]))
     return specs
 
+# %% ../../nbs/08a_search_config.ipynb #724420ab
 @patch(as_prop=True)
 def node_kimg_progressive(self: SearchConfig) -> float:
     "Images per node of the fixed schedule: equal for every node (Progressive GAN's own split), as many as the stages' budget buys."
     schedule = self.fixed_schedule()
     return self.whole_batches_kimg((self.search_budget - sum(self.score_cost(s.resolution) for s in schedule)) / sum(map(self.cost_per_kimg, schedule)))
 
+# %% ../../nbs/08a_search_config.ipynb #4000aa16
 @patch
 def share_end(self: SearchConfig, resolution: int) -> float:
     "Budget the stages may have spent before the search must grow past `resolution`: what the fixed schedule spends up to it."
     costs = [(s.resolution, self.cost_per_kimg(s)) for s in self.fixed_schedule()]
     return self.search_budget * sum(c for r, c in costs if r <= resolution) / sum(c for _, c in costs)
 
+# %% ../../nbs/08a_search_config.ipynb #cc635255
 @patch
 def fixed_spec_at(self: SearchConfig, resolution: int, complete: bool = False) -> GanSpec:
     "The fixed schedule's architecture right after its step to `resolution` (`complete`: with its convs there too)."
@@ -231,11 +245,13 @@ def rung_kimg(self: SearchConfig) -> tuple[float, ...]:
     if self.policy == 'progressive': return (self.node_kimg_progressive,)
     return tuple(self.probe_kimg * self.eta ** r for r in range(self.rungs))
 
+# %% ../../nbs/08a_search_config.ipynb #5b18fccc
 @patch(as_prop=True)
 def last_rung(self: SearchConfig) -> int:
     "The index of a stage's last rung, where its winner is decided and finalists are ranked: `rungs - 1`; 0 for the fixed schedule (one rung)."
     return len(self.rung_kimg) - 1
 
+# %% ../../nbs/08a_search_config.ipynb #39e80a01
 @patch
 def survivors(self: SearchConfig, n: int) -> list[int]:
     "How many of `n` candidates train at each rung: all at rung 0, 1/eta more each rung, one (the winner) at the last."
@@ -243,6 +259,7 @@ def survivors(self: SearchConfig, n: int) -> list[int]:
     for r in range(1, len(self.rung_kimg)): out.append(min(out[-1], 1 if r == len(self.rung_kimg) - 1 else math.ceil(out[-1] / self.eta)))
     return out
 
+# %% ../../nbs/08a_search_config.ipynb #1fe1da98
 @patch
 def draws_at(self: SearchConfig, rung: int | str) -> int:
     """How many draws a score takes at `rung`: `score_draws` at a stage's last rung, where its winner is decided, and in
@@ -250,6 +267,7 @@ def draws_at(self: SearchConfig, rung: int | str) -> int:
     if rung == 'final': return self.score_draws
     return self.score_draws if self.policy == 'topk' and rung == self.last_rung else 1
 
+# %% ../../nbs/08a_search_config.ipynb #875447e7
 @patch
 def trained_at_rungs(self: SearchConfig, n: int) -> list[int]:
     """At most how many of `n` candidates train at each rung: the survivors, and with `keep_fixed_step` the fixed
@@ -257,6 +275,7 @@ def trained_at_rungs(self: SearchConfig, n: int) -> list[int]:
     extra = int(self.keep_fixed_step and self.policy == 'topk')
     return [m if r == 0 or m >= n else m + extra for r, m in enumerate(self.survivors(n))]
 
+# %% ../../nbs/08a_search_config.ipynb #8f86bed2
 @patch
 def rung_cost_per_kimg(self: SearchConfig, spec: GanSpec) -> float:
     """What a candidate's rung costs per kimg of `rung_kimg`: its own cost per kimg, or, with rungs of equal compute, that of
@@ -265,12 +284,14 @@ def rung_cost_per_kimg(self: SearchConfig, spec: GanSpec) -> float:
     if self.budget_unit == 'kimg' or self.rungs_by == 'images' or self.policy == 'progressive': return self.cost_per_kimg(spec)
     return self.cost_per_kimg(self.fixed_spec_at(spec.resolution, complete=True))
 
+# %% ../../nbs/08a_search_config.ipynb #2bfb6195
 @patch
 def node_rung_kimg(self: SearchConfig, spec: GanSpec) -> tuple[float, ...]:
     "Images (thousands) a candidate of architecture `spec` has seen in all when it completes each rung."
     scale = self.rung_cost_per_kimg(spec) / self.cost_per_kimg(spec)
     return tuple(k * scale for k in self.rung_kimg)
 
+# %% ../../nbs/08a_search_config.ipynb #7b3dfff5
 @patch
 def stage_cost(self: SearchConfig, costs_per_kimg: list[float],
                score_cost: float = 0.0, # what one score of a candidate costs (see `score_cost`)
@@ -281,6 +302,7 @@ def stage_cost(self: SearchConfig, costs_per_kimg: list[float],
     scores = sum(m * self.draws_at(r) for r, m in enumerate(trained))
     return sum(sum(costs[:m]) * (marks[r + 1] - marks[r]) for r, m in enumerate(trained)) + score_cost * scores
 
+# %% ../../nbs/08a_search_config.ipynb #5d9e3b54
 @patch
 def lone_cost(self: SearchConfig, resolution: int) -> float:
     "A stage of one candidate at `resolution` (the fixed schedule's architecture): the least a resolution step costs."

@@ -27,6 +27,7 @@ class Event:
         super().__init_subclass__(**kwargs); cls.kind = kind; EVENTS[kind] = cls
     def payload(self) -> dict: "What the event log keeps."; return asdict(self)
 
+# %% ../../nbs/08c_search_events.ipynb #56e8858c
 def event_from_record(kind: str, payload: dict) -> Event:
     "The typed event of an event-log record (`RunStore.events()`); keys it does not know are dropped."
     if kind not in EVENTS: raise ValueError(f'unknown event kind {kind!r}: expected one of {sorted(EVENTS)}')
@@ -35,62 +36,93 @@ def event_from_record(kind: str, payload: dict) -> Event:
     names = {f.name for f in fields(cls)}
     return cls(**{k: v for k, v in payload.items() if k in names})
 
+# %% ../../nbs/08c_search_events.ipynb #b3488dee
 _event = dataclass(frozen=True, kw_only=True)
 
 @_event
 class SearchStarted(Event, kind='search_started'): "The search began (or resumed, with `resumed_nodes` from before)."; config: dict; resumed_nodes: int
+
 @_event
 class StageStarted(Event, kind='stage_started'): "A growth stage began: its parents and how many candidates they have."; stage: int; parents: list; n_candidates: int
+
 @_event
 class DecisionNeeded(Event, kind='decision_needed'): "A stage's plan waits up to `wait_s` for a person's request before the policy decides."; stage: int; candidates: list; sampled: list; wait_s: float
+
 @_event
 class DecisionMade(Event, kind='decision_made'): "A stage's plan was decided (by the policy or a person): the candidates sampled and their children's ids."; stage: int; decision_id: int; decided_by: str; note: str; sampled: list; children: list
+
 @_event
 class PolicyStopped(Event, kind='policy_stopped'): "The policy ended the search."; reason: str
+
+# %% ../../nbs/08c_search_events.ipynb #3a0374ac
 @_event
 class RungStarted(Event, kind='rung_started'): "A rung of a stage began: its nodes train to `kimg`."; stage: int; decision_id: int; rung: int; kimg: float; nodes: list
+
+# %% ../../nbs/08c_search_events.ipynb #1b3683be
 @_event
 class CandidateStarted(Event, kind='candidate_started'):
     "A node began a training segment (a rung) from `kimg_start` to `until_kimg`."
     node_id: int; parent_id: int | None; action: dict | None; resolution: int; rung: int | str
     kimg_start: float; until_kimg: float; cost_per_kimg: float; spent: float
+
+# %% ../../nbs/08c_search_events.ipynb #845aa570
 @_event
 class CandidateProgress(Event, kind='candidate_progress'):
     "A node's training, at a log point: its losses, fade-in and speed (not kept in the event log)."
     node_id: int; rung: int | str; kimg: float; kimg_start: float; until_kimg: float; alpha: float; d_loss: float; g_loss: float; img_s: float
+
+# %% ../../nbs/08c_search_events.ipynb #60a7b585
 @_event
 class CandidateScored(Event, kind='candidate_scored'):
     "A node's segment ended with a score; `spent` is the budget used so far."
     node_id: int; score: float; metric: str; rung: int | str; kimg: float; resolution: int; train_s: float; eval_s: float
     kimg_shown: float; tflop_spent: float; spent: float
+
+# %% ../../nbs/08c_search_events.ipynb #624c716c
 @_event
 class CandidateFailed(Event, kind='candidate_failed'): "A node's training or scoring raised: `reason` and its traceback."; node_id: int; rung: int | str; reason: str; traceback: str = ''
+
 @_event
 class SamplesReady(Event, kind='samples_ready'): "A node's sample grid was written (`path`, relative to the run folder)."; node_id: int; path: str | None
+
 @_event
 class CandidatesPromoted(Event, kind='candidates_promoted'): "A rung's best nodes go on to the next rung; the others are dropped."; stage: int; decision_id: int; rung: int; promoted: list; dropped: list; decided_by: str
+
 @_event
 class CandidatesRequeued(Event, kind='candidates_requeued'): "Nodes a crash left in flight go back to their last completed rung (on resume)."; node_ids: list
+
 @_event
 class FinalSkipped(Event, kind='final_skipped'): "The final phase did not run: `reason` says why."; reason: str
+
 @_event
 class FinalStarted(Event, kind='final_started'): "The final phase began: the result node trains on to `until_kimg`."; node_id: int; kimg_start: float; until_kimg: float; cost_per_kimg: float; spent: float
+
+# %% ../../nbs/08c_search_events.ipynb #0116b1c9
 @_event
 class FinalFailed(Event, kind='final_failed'): "The final phase raised: `reason` and its traceback."; node_id: int; reason: str; traceback: str = ''
+
+# %% ../../nbs/08c_search_events.ipynb #18a634c3
 @_event
 class FinalScored(Event, kind='final_scored'):
     "The final phase ended: the final model's score and its checkpoint's `path`."
     node_id: int; score: float; metric: str; kimg: float; train_s: float; eval_s: float; kimg_shown: float; tflop_spent: float
     spent: float; path: str
+
+# %% ../../nbs/08c_search_events.ipynb #0f1e7033
 @_event
 class SearchHalted(Event, kind='search_stopped'): "The search stopped on request (`Search.stop`)."; reason: str
+
+# %% ../../nbs/08c_search_events.ipynb #e5027a0b
 @_event
 class SearchFinished(Event, kind='search_finished'):
     "The search ended: the best node, its scores, and what it cost."
     best_node: int | None; best_score: float | None; final_score: float | None; kimg_shown: float; tflop_spent: float
     exploration_share: float; stages: int; train_s: float; eval_s: float
+
+# %% ../../nbs/08c_search_events.ipynb #4e2d6e57
 @_event
 class SearchCrashed(Event, kind='search_crashed'): "The search raised: the error and its traceback."; error: str; traceback: str = ''
+
 @_event
 class Forked(Event, kind='fork'): "A branch was forked from node `origin`."; origin: int
 

@@ -28,6 +28,7 @@ class Candidate:
         d = dict(d); return cls(d.pop('parent_id'), action_from_dict(d))
     def __str__(self): return f'node {self.parent_id}: {self.action}'
 
+# %% ../../nbs/08b_search_plan.ipynb #59504145
 @dataclass(frozen=True)
 class StagePlan:
     "What one growth stage will train: parents, every candidate, and the candidates kept."
@@ -39,6 +40,7 @@ class StagePlan:
     p: float
     note: str = ''         # what the planner changed to fit the budget or reach the target resolution
 
+# %% ../../nbs/08b_search_plan.ipynb #9b18c391
 @dataclass(frozen=True)
 class Verdict:
     "A policy's answer: the plan to carry out (None: stop the search), who decided, and why."
@@ -46,6 +48,7 @@ class Verdict:
     decided_by: str
     note: str = ''
 
+# %% ../../nbs/08b_search_plan.ipynb #7e89094f
 @dataclass(frozen=True)
 class History:
     "What a policy sees when it decides: the branch's nodes, oldest first (a fork's begin with its origin), and the run's settings."
@@ -66,6 +69,7 @@ class TopK:
         "The `count` best-scored nodes of a rung (ties: the older first) go on to the next rung."
         return ranked_ids(scores)[:count], f'policy:{self.name}'
 
+# %% ../../nbs/08b_search_plan.ipynb #3aa8d928
 class Progressive(TopK):
     "Progressive GAN's fixed schedule as a policy: grow the latest node by the next scheduled action."
     name = 'progressive'
@@ -80,6 +84,7 @@ class Progressive(TopK):
         return Verdict(replace(plan, parents=(chosen.parent_id,), candidates=(chosen,), sampled=(chosen,)), f'policy:{self.name}',
                        f'step {step + 1} of {len(schedule)}')
 
+# %% ../../nbs/08b_search_plan.ipynb #0c8b46ea
 def make_policy(name: str):
     "The policy a run's config names."
     if name not in POLICIES: raise ValueError(f'unknown policy {name!r}: expected one of {POLICIES}')
@@ -110,6 +115,7 @@ class OverrideRequest:
         if self.p is not None and not 0 < self.p <= 1: raise ValueError(f'p must be in (0, 1], got {self.p}')
         return self
 
+# %% ../../nbs/08b_search_plan.ipynb #64c3cee3
 def _resolve(plan: StagePlan, items: list) -> list:
     "Candidates given as themselves or as indices into the plan's enumerated candidates."
     out = []

@@ -94,16 +94,19 @@ def share_resolution(self: Planner) -> int:
     spent, cfg = self.view.spent(), self.config
     return next((4 * 2 ** i for i in range(cfg.resolution_steps) if spent < cfg.share_end(4 * 2 ** i) - 1e-9), cfg.resolution)
 
+# %% ../../nbs/08d_search_planner.ipynb #4449b865
 @patch
 def top_resolution(self: Planner) -> int:
     "The highest resolution a finalist has reached."
     return max((n.spec.resolution for n in self.view.finalists()), default=4)
 
+# %% ../../nbs/08d_search_planner.ipynb #8576bade
 @patch
 def resolution_steps_left(self: Planner) -> int:
     "Resolution steps from the highest-resolution finalist to the target."
     return int(math.log2(self.config.resolution // self.top_resolution()))
 
+# %% ../../nbs/08d_search_planner.ipynb #5d91ef69
 @patch
 def reserve(self: Planner, resolution: int) -> float:
     "Budget to keep for the resolution steps above `resolution`, each a lone candidate trained to the last rung."
@@ -121,6 +124,7 @@ def fixed_step(self: Planner, parent: Node, grow: bool) -> Candidate | None:
         w = progressive_width(spec.resolution * 2, cfg.channels); step = GrowResolution(3, w, 3, w)
     return Candidate(parent.id, step) if step is not None and step.raises_resolution == grow else None
 
+# %% ../../nbs/08d_search_planner.ipynb #2bf95b77
 @patch
 def incumbent(self: Planner, decision) -> int | None:
     """The child of `decision` that is the fixed schedule's step from its parent: with `keep_fixed_step` it trains
@@ -131,6 +135,7 @@ def incumbent(self: Planner, decision) -> int | None:
         if Candidate(child.parent_id, action) == self.fixed_step(self.store.node(child.parent_id), action.raises_resolution): return child.id
     return None
 
+# %% ../../nbs/08d_search_planner.ipynb #5b5f618e
 @patch
 def draft(self: Planner, stage: int,
           grow: bool | None = None, # True: a stage of resolution steps, False: of convs (default: as the budget's share says)
@@ -154,6 +159,7 @@ def draft(self: Planner, stage: int,
     if not sampled and candidates: sampled = [rng.choice(candidates)]  # every stage trains at least one child
     return StagePlan(stage, tuple(n.id for n in parents), tuple(candidates), tuple(sampled), k, p)
 
+# %% ../../nbs/08d_search_planner.ipynb #ccbb7266
 @patch
 def fit(self: Planner, plan: StagePlan, force: bool = True) -> StagePlan | None:
     """`plan` cut to the budget it may use: enough must be left for the resolution steps still needed, and a stage of
@@ -206,6 +212,7 @@ def decide(self: Planner, plan: StagePlan, # the fitted draft
     self.acknowledged.append((request, time.perf_counter() - request.submitted_at))
     return apply_request(plan, request, history)
 
+# %% ../../nbs/08d_search_planner.ipynb #56cc9ff8
 @patch
 def promote(self: Planner, scores: dict[int, float], count: int,
             keep: int | None = None, # the fixed schedule's step (see `incumbent`): it goes on besides the policy's choice
@@ -220,6 +227,7 @@ def promote(self: Planner, scores: dict[int, float], count: int,
     if not promote | drop: return chosen, by
     return [i for i in chosen if i not in drop] + sorted(i for i in promote if i not in chosen and i not in drop), 'person'
 
+# %% ../../nbs/08d_search_planner.ipynb #1ae5faea
 def paired_p(a: list[float], b: list[float]) -> float:
     """One-sided p-value that `a` scores lower than `b`: a paired t-test over draws that share their random numbers
     (1: no draws to pair, or `a` is not lower on average)."""
@@ -230,6 +238,7 @@ def paired_p(a: list[float], b: list[float]) -> float:
     if sd == 0: return 0.0 if mean < 0 else 1.0
     return float(t.cdf(mean / (sd / math.sqrt(len(d))), len(d) - 1))
 
+# %% ../../nbs/08d_search_planner.ipynb #d59ee53c
 @patch
 def stage_winner(self: Planner, scores: dict[int, float], # node id → its last-rung score (the mean of its draws)
                  incumbent: int | None = None, # the fixed schedule's step (see `incumbent`)
@@ -244,6 +253,7 @@ def stage_winner(self: Planner, scores: dict[int, float], # node id → its last
     if p < 1 - confidence: return best, f'the stage winner: beat the fixed step (paired p={p:.3f})'
     return incumbent, f'the fixed step kept: node {best} scored lower, not beyond the noise (paired p={p:.3f})'
 
+# %% ../../nbs/08d_search_planner.ipynb #cfd19d50
 @patch
 def record(self: Planner, plan: StagePlan, verdict: Verdict, note: str):
     "Store the decision and its children (pending) in one transaction: a crash leaves both or neither."
@@ -258,6 +268,7 @@ def record(self: Planner, plan: StagePlan, verdict: Verdict, note: str):
                                          children=children, decided_by=verdict.decided_by, note=note)
     return store.decision(decision_id)
 
+# %% ../../nbs/08d_search_planner.ipynb #7bb5d2a3
 @patch
 def open_decision(self: Planner):
     "The last decision of this branch if its rungs are not finished."

@@ -28,6 +28,7 @@ __all__ = ['SearchStopped', 'NodeTask', 'NodeResult', 'Failure', 'segment_tflop'
 class SearchStopped(Exception):
     "The search was asked to stop."
 
+# %% ../../nbs/08e_search_runner.ipynb #9bdadab2
 @dataclass(frozen=True)
 class NodeTask:
     "One node's training to a rung (or its final phase), by value: all a runner needs, in this process or on another machine."
@@ -48,6 +49,7 @@ class NodeTask:
     max_train_s: float | None = None     # stop training after this many seconds (a time budget's final phase), wherever it is
     draws: int = 1                       # its score: the mean over this many draws (`SearchConfig.draws_at`)
 
+# %% ../../nbs/08e_search_runner.ipynb #d5558eb5
 @dataclass(frozen=True)
 class NodeResult:
     "What training and scoring one node gave; the driver records it."
@@ -60,6 +62,7 @@ class NodeResult:
     train_s: float
     eval_s: float
 
+# %% ../../nbs/08e_search_runner.ipynb #8e0f31ce
 @dataclass(frozen=True)
 class Failure:
     "A task that raised: its node is failed with this reason (a Python error is not retried)."
@@ -71,6 +74,7 @@ class Failure:
         "The failure of `task`, which raised `error` (call it in the `except` block: it keeps the traceback)."
         return cls(task.node_id, f'{type(error).__name__}: {error}', traceback.format_exc()[-4000:])
 
+# %% ../../nbs/08e_search_runner.ipynb #cac993ad
 def segment_tflop(arch: dict, kimg: float) -> float:
     "What training the architecture `arch` (a `GanSpec` dict) on `kimg` thousand images costs, in 1e12 FLOPs."
     return kimg * train_flops_per_image(GanSpec.from_dict(arch)) / 1e9
@@ -170,6 +174,7 @@ def device_name(device: torch.device) -> str:
     "The device's name as a cost model records it: 'cpu (2 threads)', 'cuda:0 (NVIDIA H100 80GB HBM3)'."
     return f'{device} ({torch.cuda.get_device_name(device)})' if device.type == 'cuda' else f'{device} ({torch.get_num_threads()} threads)'
 
+# %% ../../nbs/08e_search_runner.ipynb #e7af20b7
 def time_training(runner: Runner, spec: GanSpec, steps: int = 3, warmup: int = 1) -> float:
     "Measured seconds per kimg of training `spec` on the runner's device and data (warm-up steps excluded)."
     torch.manual_seed(0)
@@ -180,6 +185,7 @@ def time_training(runner: Runner, spec: GanSpec, steps: int = 3, warmup: int = 1
     _synchronize(runner.device)
     return (time.perf_counter() - t0) / (steps * runner.config.train.batch_size) * 1000
 
+# %% ../../nbs/08e_search_runner.ipynb #a6e3002b
 def time_scoring(runner: Runner, spec: GanSpec) -> float:
     "Measured seconds that scoring a node of `spec` takes after its training: its checkpoint, its score and its sample grid."
     runner.evaluator(spec.resolution)  # the real images' reference is made once per resolution, not per score
@@ -189,6 +195,7 @@ def time_scoring(runner: Runner, spec: GanSpec) -> float:
         runner.keep(trainer, Path(folder)/'node.pt', Path(folder)/'node.png')  # what the runner does after every segment
         return time.perf_counter() - t0
 
+# %% ../../nbs/08e_search_runner.ipynb #5d3b21e5
 def fastest_threads(runner: Runner, spec: GanSpec, steps: int = 2) -> int:
     """On a CPU, set torch's threads to what trains `spec` fastest now, one or all it may use, and return it. On a machine
     that another job shares, two threads wait for each other and train several times slower than one."""
@@ -199,6 +206,7 @@ def fastest_threads(runner: Runner, spec: GanSpec, steps: int = 2) -> int:
     torch.set_num_threads(best := min(timings, key=timings.get))
     return best
 
+# %% ../../nbs/08e_search_runner.ipynb #5c82818e
 def calibrate(runner: Runner, steps: int = 3, # timed training steps per architecture
               per_spec: int = 2, # search-space children timed besides each fixed architecture
              ) -> CostModel:

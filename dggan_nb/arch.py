@@ -8,6 +8,8 @@ import json
 from dataclasses import dataclass, asdict, field, replace
 from pathlib import Path
 
+from fastcore.basics import patch
+
 from .core import check_resolution, atomic_path
 
 # %% auto #0
@@ -238,30 +240,33 @@ class SearchSpace:
         n_d = d.index('down') + 1 if 'down' in d else len(d)
         return n_g, n_d
 
-    def actions(self, spec: GanSpec) -> list:
-        "Every valid growth action for `spec`, each listed once."
-        n_g, n_d = self.layers_at_top(spec)
-        g_width, d_width = spec.generator.out_channels, spec.discriminator.input_channels
-        out = []
-        for f in self.width_factors:
-            for k in self.kernel_sizes:
-                if n_g < self.max_layers_per_resolution: out.append(GrowGenerator(k, self.width(g_width, f)))
-                if n_d < self.max_layers_per_resolution: out.append(GrowDiscriminator(k, self.width(d_width, f)))
-            for k in self.step_kernel_sizes:
-                if spec.resolution * 2 <= self.max_resolution:
-                    out.append(GrowResolution(k, self.width(g_width, f), k, self.width(d_width, f)))
-        return sorted(set(out), key=lambda a: (a.kind, str(a)))
-
-    def check(self, spec: GanSpec, action):
-        "Raise a `ValueError` saying why `action` is not in this space for `spec`."
-        if action not in self.actions(spec):
-            raise ValueError(f'{action} is not a valid action for this architecture; valid ones: '
-                             + ', '.join(map(str, self.actions(spec))))
-        return action
-
     def to_dict(self) -> dict: "The space as plain data for JSON."; return asdict(self)
     @classmethod
     def from_dict(cls, d: dict) -> SearchSpace: "The space that `to_dict` wrote."; return cls(**d)
+
+# %% ../nbs/03_arch.ipynb #b6425896
+@patch
+def actions(self: SearchSpace, spec: GanSpec) -> list:
+    "Every valid growth action for `spec`, each listed once."
+    n_g, n_d = self.layers_at_top(spec)
+    g_width, d_width = spec.generator.out_channels, spec.discriminator.input_channels
+    out = []
+    for f in self.width_factors:
+        for k in self.kernel_sizes:
+            if n_g < self.max_layers_per_resolution: out.append(GrowGenerator(k, self.width(g_width, f)))
+            if n_d < self.max_layers_per_resolution: out.append(GrowDiscriminator(k, self.width(d_width, f)))
+        for k in self.step_kernel_sizes:
+            if spec.resolution * 2 <= self.max_resolution:
+                out.append(GrowResolution(k, self.width(g_width, f), k, self.width(d_width, f)))
+    return sorted(set(out), key=lambda a: (a.kind, str(a)))
+
+@patch
+def check(self: SearchSpace, spec: GanSpec, action):
+    "Raise a `ValueError` saying why `action` is not in this space for `spec`."
+    if action not in self.actions(spec):
+        raise ValueError(f'{action} is not a valid action for this architecture; valid ones: '
+                         + ', '.join(map(str, self.actions(spec))))
+    return action
 
 # %% ../nbs/03_arch.ipynb #e37a8b00
 def progressive_width(resolution: int, channels: int = 32) -> int:

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from fastcore.basics import patch
 
 from .core import check_resolution
 from .tensors import pick_device
@@ -22,6 +23,7 @@ __all__ = ['LUMA_WEIGHTS', 'SKIMAGE_PHOTOS', 'IMAGE_SUFFIXES', 'TORCHVISION_SETS
 # %% ../nbs/01_data.ipynb #73a420e6
 LUMA_WEIGHTS = (0.299, 0.587, 0.114) # ITU-R 601 luma, the weights PIL uses for RGB → L
 
+# %% ../nbs/01_data.ipynb #44820ec4
 def _resample(images: torch.Tensor, # N×C×S×S float images
               side: int, # the new side in pixels
               chunk: int = 1024, # images resampled at once, to bound memory
@@ -31,6 +33,7 @@ def _resample(images: torch.Tensor, # N×C×S×S float images
     mode = 'area' if side < images.shape[-1] else 'bicubic'
     return torch.cat([F.interpolate(c, size=(side, side), mode=mode).clamp_(-1, 1) for c in images.split(chunk)])
 
+# %% ../nbs/01_data.ipynb #81faaaa8
 class ImageSource:
     "A data set's images at native resolution, served at any power-of-two resolution up to `max_resolution`."
     def __init__(self,
@@ -63,31 +66,35 @@ class ImageSource:
                              f'larger images' + (f' ({self.limit_note})' if self.limit_note else ''))
         return resolution
 
-    def at(self,
-           resolution: int, # a power of two from 4 to `max_resolution`
-           device: str | torch.device = 'cpu',
-          ) -> torch.Tensor:
-        "All images as float32 `N×C×resolution×resolution` in [-1, 1] on `device` (cached)."
-        device = pick_device(device); key = (self.check(resolution), str(device))
-        if key not in self._cache:
-            if device.type == 'cpu':
-                x = self.images.float()
-                if self.images.dtype == torch.uint8: x = x.div_(127.5).sub_(1)
-                self._cache[key] = _resample(x, resolution)
-            else: self._cache[key] = self.at(resolution).to(device)
-        return self._cache[key]
+# %% ../nbs/01_data.ipynb #09b1cee0
+@patch
+def at(self: ImageSource,
+       resolution: int, # a power of two from 4 to `max_resolution`
+       device: str | torch.device = 'cpu',
+      ) -> torch.Tensor:
+    "All images as float32 `N×C×resolution×resolution` in [-1, 1] on `device` (cached)."
+    device = pick_device(device); key = (self.check(resolution), str(device))
+    if key not in self._cache:
+        if device.type == 'cpu':
+            x = self.images.float()
+            if self.images.dtype == torch.uint8: x = x.div_(127.5).sub_(1)
+            self._cache[key] = _resample(x, resolution)
+        else: self._cache[key] = self.at(resolution).to(device)
+    return self._cache[key]
 
-    def with_channels(self, channels: int | None, # 1 or 3; None keeps the source as it is
-                     ) -> ImageSource:
-        "This source with `channels` channels: gray → RGB repeats the plane, RGB → gray takes the luma."
-        if channels not in (None, 1, 3): raise ValueError(f'channels must be 1 or 3, got {channels!r}')
-        if channels is None or channels == self.channels: return self
-        if channels == 3: images = self.images.repeat(1, 3, 1, 1)
-        else:
-            w = torch.tensor(LUMA_WEIGHTS).view(1, 3, 1, 1)
-            images = (self.images.float() * w).sum(1, keepdim=True)
-            if self.images.dtype == torch.uint8: images = images.round().clamp(0, 255).to(torch.uint8)
-        return ImageSource(self.name, images, self.max_resolution, self.limit_note)
+# %% ../nbs/01_data.ipynb #50dba5af
+@patch
+def with_channels(self: ImageSource, channels: int | None, # 1 or 3; None keeps the source as it is
+                 ) -> ImageSource:
+    "This source with `channels` channels: gray → RGB repeats the plane, RGB → gray takes the luma."
+    if channels not in (None, 1, 3): raise ValueError(f'channels must be 1 or 3, got {channels!r}')
+    if channels is None or channels == self.channels: return self
+    if channels == 3: images = self.images.repeat(1, 3, 1, 1)
+    else:
+        w = torch.tensor(LUMA_WEIGHTS).view(1, 3, 1, 1)
+        images = (self.images.float() * w).sum(1, keepdim=True)
+        if self.images.dtype == torch.uint8: images = images.round().clamp(0, 255).to(torch.uint8)
+    return ImageSource(self.name, images, self.max_resolution, self.limit_note)
 
 # %% ../nbs/01_data.ipynb #aae65e00
 def digits_source() -> ImageSource:
@@ -100,6 +107,7 @@ def digits_source() -> ImageSource:
 # %% ../nbs/01_data.ipynb #0ba45655
 _SHAPE_PARAMS, _BACKGROUND_PARAMS = 11, 9 # uniform numbers per shape and per background
 
+# %% ../nbs/01_data.ipynb #6ffe9318
 def _shape_distance(kind, x, y, radius, angle):
     "Signed distance (negative inside) from points `x, y` to a circle, square or triangle (`kind` 0, 1, 2)."
     qx, qy = x*torch.cos(angle) + y*torch.sin(angle), -x*torch.sin(angle) + y*torch.cos(angle)
@@ -108,6 +116,7 @@ def _shape_distance(kind, x, y, radius, angle):
     triangle = torch.stack([qx*math.cos(a) + qy*math.sin(a) for a in (math.pi/2, 7*math.pi/6, 11*math.pi/6)]).amax(0) - radius/2
     return torch.where(kind == 0, circle, torch.where(kind == 1, square, triangle))
 
+# %% ../nbs/01_data.ipynb #938ffa87
 def _draw_shapes(u: torch.Tensor, # n×P uniform numbers, one row per image
                  resolution: int,
                  channels: int, # 1 or 3
@@ -133,6 +142,7 @@ def _draw_shapes(u: torch.Tensor, # n×P uniform numbers, one row per image
         image = image + (colour.view(n, 3, 1, 1) - image) * alpha.unsqueeze(1)
     return image[:, :channels]
 
+# %% ../nbs/01_data.ipynb #dc797293
 def shapes_source(n: int = 2048, # number of images
                   channels: int = 3, # 3 for colour, 1 for gray
                   resolution: int = 64, # native side, a power of two; also `max_resolution`
@@ -182,8 +192,11 @@ def photos_source(n: int = 4096, # number of crops
 
 # %% ../nbs/01_data.ipynb #c68d2dc4
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.webp', '.gif')
+
+# %% ../nbs/01_data.ipynb #4c9dcc8d
 _GRAY_MODES = ('1', 'L', 'LA', 'I', 'I;16', 'I;16B', 'I;16L', 'I;16N', 'F')
 
+# %% ../nbs/01_data.ipynb #45c7998b
 def _square_pixels(im, # a PIL image
                    channels: int, # 1 or 3
                    side: int, # the side to store it at
@@ -196,8 +209,32 @@ def _square_pixels(im, # a PIL image
     im = im.resize((side, side), Image.BOX, box=(left, top, left + s, top + s))
     return np.asarray(im).reshape(side, side, channels)
 
+# %% ../nbs/01_data.ipynb #e9ed76f4
 def _largest_power_of_two(n: int) -> int: return 1 << (n.bit_length() - 1)
 
+# %% ../nbs/01_data.ipynb #a3074b87
+def _image_files(path: Path) -> list[Path]:
+    "The image files below `path`, sorted; a clear error when it is no folder or holds none."
+    if not path.is_dir():
+        raise FileNotFoundError(f'no folder at {path}: pass the path of a folder of images, '
+                                f"or a named data set such as 'digits' or 'shapes'")
+    files = sorted(p for p in path.rglob('*') if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    if not files:
+        raise ValueError(f'{path} holds no image files ({", ".join(IMAGE_SUFFIXES)}); '
+                         'put images in it or pass another folder')
+    return files
+
+def _read_headers(files: list[Path]) -> tuple[dict, list]:
+    "Each readable file's (short side, is gray), from its header alone; and the (file, error) of those that are not."
+    from PIL import Image, UnidentifiedImageError
+    headers, skipped = {}, []
+    for f in files:
+        try:
+            with Image.open(f) as im: headers[f] = (min(im.size), im.mode in _GRAY_MODES)
+        except (OSError, UnidentifiedImageError, ValueError) as e: skipped.append((f, e))
+    return headers, skipped
+
+# %% ../nbs/01_data.ipynb #73f91239
 def folder_source(path: str | Path, # a folder of images, searched recursively
                   channels: int | None = None, # 1 or 3 to convert every image; None: what the files are, if they agree
                   max_resolution: int | None = None, # store at most this side, to save memory
@@ -207,21 +244,11 @@ def folder_source(path: str | Path, # a folder of images, searched recursively
     path = Path(path).expanduser()
     if channels not in (None, 1, 3): raise ValueError(f'channels must be 1 or 3, got {channels!r}')
     if max_resolution is not None: check_resolution(max_resolution)
-    if not path.is_dir():
-        raise FileNotFoundError(f'no folder at {path}: pass the path of a folder of images, '
-                                f"or a named data set such as 'digits' or 'shapes'")
-    files = sorted(p for p in path.rglob('*') if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
-    if not files:
-        raise ValueError(f'{path} holds no image files ({", ".join(IMAGE_SUFFIXES)}); '
-                         'put images in it or pass another folder')
-    skipped, headers = [], {} # (file, error) and file -> (short side, is gray)
+    files = _image_files(path)
+    headers, skipped = _read_headers(files) # file -> (short side, is gray); (file, error)
     def none_readable():
         return ValueError(f'none of the {len(files)} image files in {path} could be read '
                           f'(e.g. {skipped[0][0].name}: {skipped[0][1]}); check the files or pass another folder')
-    for f in files:
-        try:
-            with Image.open(f) as im: headers[f] = (min(im.size), im.mode in _GRAY_MODES)
-        except (OSError, UnidentifiedImageError, ValueError) as e: skipped.append((f, e))
     if not headers: raise none_readable()
     gray = [f for f, (_, g) in headers.items() if g]; colour = [f for f, (_, g) in headers.items() if not g]
     if channels is None and gray and colour:

@@ -8,6 +8,7 @@ import copy
 
 import torch
 import torch.nn as nn
+from fastcore.basics import patch
 
 from .layers import (GeneratorHead, GeneratorLayer, ToRGB, FromRGB, DiscriminatorLayer,
                              DiscriminatorHead, upsample2x, downsample2x)
@@ -97,28 +98,31 @@ class Gan(nn.Module):
             if net.fading: delattr(net, old); net.fading = False
         return self
 
-    def latents(self, n: int, seed: int | None = None) -> torch.Tensor:
-        "The `n` latent vectors (on the CPU) that `generate(n, seed)` draws: the same for a seed on every device."
-        gen = torch.Generator().manual_seed(seed) if seed is not None else None
-        return torch.randn(n, self.spec.generator.latent_dim, generator=gen)
+# %% ../nbs/04_nets.ipynb #297ba9ba
+@patch
+def latents(self: Gan, n: int, seed: int | None = None) -> torch.Tensor:
+    "The `n` latent vectors (on the CPU) that `generate(n, seed)` draws: the same for a seed on every device."
+    gen = torch.Generator().manual_seed(seed) if seed is not None else None
+    return torch.randn(n, self.spec.generator.latent_dim, generator=gen)
 
-    @torch.no_grad()
-    def generate(self, n: int, # how many images
-                 seed: int | None = None, # latents from this seed (default: the global generator)
-                 ema: bool = True, # sample G's moving average (the network one evaluates) or G
-                 batch_size: int = 256,
-                 latents: torch.Tensor | None = None, # n×latent_dim vectors to map instead (e.g. a path between two of `latents`)
-                ) -> torch.Tensor:
-        "`n` images (N×C×H×W in [-1, 1], unclamped) from random latents."
-        net = self.G_ema if ema else self.G
-        device = next(net.parameters()).device
-        z = self.latents(n, seed) if latents is None else latents
-        if z.shape != (n, self.spec.generator.latent_dim):
-            raise ValueError(f'latents must be {n}×{self.spec.generator.latent_dim} (n×latent_dim), got {tuple(z.shape)}')
-        was_training = net.training; net.eval()
-        out = torch.cat([net(z[i:i+batch_size].to(device)) for i in range(0, n, batch_size)])
-        net.train(was_training)
-        return out
+@patch
+@torch.no_grad()
+def generate(self: Gan, n: int, # how many images
+             seed: int | None = None, # latents from this seed (default: the global generator)
+             ema: bool = True, # sample G's moving average (the network one evaluates) or G
+             batch_size: int = 256,
+             latents: torch.Tensor | None = None, # n×latent_dim vectors to map instead (e.g. a path between two of `latents`)
+            ) -> torch.Tensor:
+    "`n` images (N×C×H×W in [-1, 1], unclamped) from random latents."
+    net = self.G_ema if ema else self.G
+    device = next(net.parameters()).device
+    z = self.latents(n, seed) if latents is None else latents
+    if z.shape != (n, self.spec.generator.latent_dim):
+        raise ValueError(f'latents must be {n}×{self.spec.generator.latent_dim} (n×latent_dim), got {tuple(z.shape)}')
+    was_training = net.training; net.eval()
+    out = torch.cat([net(z[i:i+batch_size].to(device)) for i in range(0, n, batch_size)])
+    net.train(was_training)
+    return out
 
 # %% ../nbs/04_nets.ipynb #1b37e4ad
 def _rename(state: dict, old: str, new: str) -> dict:

@@ -90,21 +90,41 @@ def schedule_measure(segments: list[Segment]) -> str:
 # %% ../nbs/09_report.ipynb #a50ee2d5
 FINAL_COLOUR = '#d62728' # the final phase, in the schedule and the score curves
 
+# %% ../nbs/09_report.ipynb #3282ddf3
 def _last_rung_seen(nodes: list[Node], segments: list[Segment]) -> int:
     "The last rung, read off the data: the root always completes it."
     return max([n.rung for n in nodes] + [s.rung for s in segments], default=0)
 
+# %% ../nbs/09_report.ipynb #5316c59d
 def _rung_colour(rung: int, last: int):
     from matplotlib import colormaps
     return colormaps['Blues'](0.35 + 0.6 * rung / max(last, 1))
 
+# %% ../nbs/09_report.ipynb #dcf27fd7
+def _stage_bands(ax, rows: list[Node], y: dict[int, int], branches: list[str]):
+    "Shade every other stage's rows and name each stage at the right edge."
+    for g, (branch, stage) in enumerate(dict.fromkeys((n.branch, n.stage) for n in rows)):
+        ids = [y[n.id] for n in rows if (n.branch, n.stage) == (branch, stage)]
+        if g % 2: ax.axhspan(min(ids) - 0.5, max(ids) + 0.5, color='#f2f2f2', zorder=0)
+        ax.text(1.0, (min(ids) + max(ids)) / 2, f' stage {stage}' + (f' ({branch})' if len(branches) > 1 else ''),
+                transform=ax.get_yaxis_transform(), va='center', fontsize=7, color='#666')
+
+def _schedule_legend(ax, last: int):
+    "The rungs' colours, the final phase and the hatch of dropped candidates, above the plot."
+    from matplotlib.patches import Patch
+    names = {0: 'rung 0 (probe)', last: f'rung {last} (finalists)'} if last else {0: 'rung 0 (finalists)'}
+    handles = ([Patch(color=_rung_colour(r, last), label=names.get(r, f'rung {r}')) for r in range(last + 1)]
+               + [Patch(color=FINAL_COLOUR, label='final phase'), Patch(facecolor='white', edgecolor='#555', hatch='////', label='dropped')])
+    ax.legend(handles=handles, fontsize=7, loc='lower left', bbox_to_anchor=(0, 1.01), ncol=min(len(handles), 6), frameon=False,
+              borderaxespad=0, handlelength=1.5, columnspacing=1.2)
+
+# %% ../nbs/09_report.ipynb #6d4922e8
 def plot_schedule(nodes: list[Node], # the run's nodes (every segment's node among them), e.g. `store.nodes()`
                   segments: list[Segment], # in the order they ran, e.g. `store.segments()`
                   ax=None,
                   measure: str | None = None): # 'minutes', 'tflop' or 'kimg' along the axis (default: compute when the run recorded it)
     "Which node trained when: a row per node (by stage), a bar per training segment against compute spent (or images shown), coloured by rung."
     measure = measure or schedule_measure(segments)
-    from matplotlib.patches import Patch
     by_id, last = {n.id: n for n in nodes}, _last_rung_seen(nodes, segments)
     branches = list(dict.fromkeys(n.branch for n in nodes))
     rows = sorted(nodes, key=lambda n: (branches.index(n.branch), n.stage, n.id))
@@ -112,12 +132,7 @@ def plot_schedule(nodes: list[Node], # the run's nodes (every segment's node amo
     if ax is None:
         import matplotlib.pyplot as plt
         _, ax = plt.subplots(figsize=(8, 1.4 + 0.3 * len(rows)))
-    groups = list(dict.fromkeys((n.branch, n.stage) for n in rows))
-    for g, (branch, stage) in enumerate(groups):
-        ids = [y[n.id] for n in rows if (n.branch, n.stage) == (branch, stage)]
-        if g % 2: ax.axhspan(min(ids) - 0.5, max(ids) + 0.5, color='#f2f2f2', zorder=0)
-        ax.text(1.0, (min(ids) + max(ids)) / 2, f' stage {stage}' + (f' ({branch})' if len(branches) > 1 else ''),
-                transform=ax.get_yaxis_transform(), va='center', fontsize=7, color='#666')
+    _stage_bands(ax, rows, y, branches)
     total = 0.0
     for s, (start, end) in zip(segments, shown_spans(segments, measure)):
         final, gone = s.phase == 'final', dropped(by_id[s.node_id], last)
@@ -137,11 +152,7 @@ def plot_schedule(nodes: list[Node], # the run's nodes (every segment's node amo
     ax.set_xlabel({'tflop': 'compute spent by the search (TFLOP)', 'minutes': 'time of the search (minutes of training and scoring)'}.get(measure, 'images shown by the search (kimg)')
                   + f'\n{sum(s.tflop or 0 for s in segments):.2f} TFLOP, {kimg:.1f} kimg, {wall_s:.0f} s training and scoring')
     ax.grid(axis='x', alpha=0.3)
-    names = {0: 'rung 0 (probe)', last: f'rung {last} (finalists)'} if last else {0: 'rung 0 (finalists)'}
-    handles = ([Patch(color=_rung_colour(r, last), label=names.get(r, f'rung {r}')) for r in range(last + 1)]
-               + [Patch(color=FINAL_COLOUR, label='final phase'), Patch(facecolor='white', edgecolor='#555', hatch='////', label='dropped')])
-    ax.legend(handles=handles, fontsize=7, loc='lower left', bbox_to_anchor=(0, 1.01), ncol=min(len(handles), 6), frameon=False,
-              borderaxespad=0, handlelength=1.5, columnspacing=1.2)
+    _schedule_legend(ax, last)
     return ax
 
 # %% ../nbs/09_report.ipynb #0b3659a9
@@ -267,11 +278,55 @@ def _final_blocks(run: Path, out: Path, branch: str, seg: Segment, node: Node, s
            ] + [('img', p) for p in pictures]
 
 # %% ../nbs/09_report.ipynb #41e287d4
+def _best_blocks(store: RunStore, out: Path, best: Node | None, by_id: dict[int, Node], config: SearchConfig) -> tuple[list, list]:
+    "The report's 'Best node' section and its pictures (copied into `out`)."
+    metric, blocks, pictures = config.metric, [], []
+    if best is None: return [('h2', 'Best node'), ('p', f'No finalist at {config.resolution}px: the search stopped before reaching it.')], []
+    lineage, n = [], best
+    while n is not None: lineage.append(n); n = by_id.get(n.parent_id)
+    samples = store.samples_path(best.id)
+    if samples.exists(): shutil.copyfile(samples, out/'best-samples.png'); pictures.append('best-samples.png')
+    blocks += [('h2', 'Best node'),
+               ('p', f'Node #{best.id}: {metric} {best.score:.3f} at {_resolution(best)}px, the best of the finalists (nodes that '
+                     f'completed rung {config.last_rung}) at the target resolution.'),
+               ('code', str(best.spec)),
+               ('table', ['node', 'action', 'px', 'rung', metric, 'kimg (own)', 'kimg (lineage)'],
+                [[n.id, n.label, _resolution(n), n.rung, f'{n.score:.3f}', f'{n.kimg_trained:.3f}', f'{n.kimg_total:.3f}']
+                 for n in reversed(lineage)])]
+    return blocks, pictures
+
+# %% ../nbs/09_report.ipynb #6123a6c6
+def _graph_pictures(out: Path, nodes: list[Node], decisions, config: SearchConfig, best: Node | None, by_id: dict[int, Node]) -> list[str]:
+    "The search tree and the best node's graph, drawn into `out` (none without graphviz's `dot`, with a warning)."
+    pictures = []
+    try:
+        tree = search_tree(nodes, config, f'search tree ({len(nodes)} nodes)', kept=kept_over(decisions))
+        for fmt in ('svg', 'png'): (out/f'tree.{fmt}').write_bytes(render(tree, fmt))
+        if best is not None:
+            parent = by_id[best.parent_id].spec if best.parent_id else None
+            for fmt in ('svg', 'png'): save_drawing(best.spec, out/f'best-graph.{fmt}', parent, f'best node #{best.id}')
+            pictures.append('best-graph.png')
+        pictures.append('tree.png')
+    except GraphvizMissing as e: print(f'warning: {e}; the report is written without the graphs')
+    return pictures
+
+# %% ../nbs/09_report.ipynb #0be47fae
+def _write_plots(out: Path, nodes: list[Node], segments: list[Segment], by_branch: dict[str, list[Segment]], config: SearchConfig):
+    "The report's schedule (along the run's budget) and score curves (one per branch), as PNGs in `out`."
+    import matplotlib; import matplotlib.pyplot as plt
+    with matplotlib.rc_context({'figure.dpi': 110}):
+        fig, ax = plt.subplots(figsize=(9, 1.4 + 0.3 * len(nodes)))
+        plot_schedule(nodes, segments, ax, 'minutes' if config.budget_minutes is not None else None)  # along the run's budget
+        fig.tight_layout(); fig.savefig(out/'schedule.png'); plt.close(fig)
+        fig, ax = plt.subplots(figsize=(7, 4))
+        for b, segs in by_branch.items(): plot_scores(nodes, segs, config.metric, ax, label=f'best finalist so far ({b})')
+        fig.tight_layout(); fig.savefig(out/'scores.png'); plt.close(fig)
+
+# %% ../nbs/09_report.ipynb #a6c598de
 def write_report(run: str | Path, # a run folder
                  out: str | Path | None = None, # default RUN/report
                 ) -> Path:
     "Write the pictures and the markdown/HTML report of a run; return the report folder."
-    import matplotlib; import matplotlib.pyplot as plt
     run = Path(run)
     with RunStore.open(run, readonly=True) as store:
         nodes, decisions, config, segments, finals = store.nodes(), store.decisions(), store.config, store.segments(), final_phases(store)
@@ -288,43 +343,17 @@ def write_report(run: str | Path, # a run folder
     for branch, seg in finals.items():
         if (run/f'{final_stem(branch)}.pt').exists():
             blocks += _final_blocks(run, out, branch, seg, by_id[seg.node_id], [s for s in segments if s.id == seg.id or s in by_branch.get(branch, [])], metric, nodes)
-    with matplotlib.rc_context({'figure.dpi': 110}):
-        fig, ax = plt.subplots(figsize=(9, 1.4 + 0.3 * len(nodes)))
-        plot_schedule(nodes, segments, ax, 'minutes' if config.budget_minutes is not None else None)  # along the run's budget
-        fig.tight_layout(); fig.savefig(out/'schedule.png'); plt.close(fig)
-        fig, ax = plt.subplots(figsize=(7, 4))
-        for b, segs in by_branch.items(): plot_scores(nodes, segs, metric, ax, label=f'best finalist so far ({b})')
-        fig.tight_layout(); fig.savefig(out/'scores.png'); plt.close(fig)
+    _write_plots(out, nodes, segments, by_branch, config)
     blocks += [('h2', 'Schedule'), ('p', 'Which node trained when: a bar per training segment, coloured by rung; dropped candidates hatched.'),
                ('img', 'schedule.png')]
-    pictures = []
-    if best is None: blocks += [('h2', 'Best node'), ('p', f'No finalist at {config.resolution}px: the search stopped before reaching it.')]
-    else:
-        lineage, n = [], best
-        while n is not None: lineage.append(n); n = by_id.get(n.parent_id)
-        samples = store.samples_path(best.id)
-        if samples.exists(): shutil.copyfile(samples, out/'best-samples.png'); pictures.append('best-samples.png')
-        blocks += [('h2', 'Best node'),
-                   ('p', f'Node #{best.id}: {metric} {best.score:.3f} at {_resolution(best)}px, the best of the finalists (nodes that '
-                         f'completed rung {config.last_rung}) at the target resolution.'),
-                   ('code', str(best.spec)),
-                   ('table', ['node', 'action', 'px', 'rung', metric, 'kimg (own)', 'kimg (lineage)'],
-                    [[n.id, n.label, _resolution(n), n.rung, f'{n.score:.3f}', f'{n.kimg_trained:.3f}', f'{n.kimg_total:.3f}']
-                     for n in reversed(lineage)])]
+    best_blocks, pictures = _best_blocks(store, out, best, by_id, config)
+    blocks += best_blocks
     blocks += [('h2', 'Decisions'),
                ('table', ['stage', 'branch', 'parents', 'candidates', 'trained', 'rungs', 'pick', 'decided by', 'note'],
                 [[d.stage, d.branch, ' '.join(map(str, d.parents)), len(d.candidates), ' '.join(map(str, d.children)),
                   rungs_summary(d.rungs), d.pick, d.decided_by, d.note] for d in decisions])]
     pictures.append('scores.png')
-    try:
-        tree = search_tree(nodes, config, f'search tree ({len(nodes)} nodes)', kept=kept_over(decisions))
-        for fmt in ('svg', 'png'): (out/f'tree.{fmt}').write_bytes(render(tree, fmt))
-        if best is not None:
-            parent = by_id[best.parent_id].spec if best.parent_id else None
-            for fmt in ('svg', 'png'): save_drawing(best.spec, out/f'best-graph.{fmt}', parent, f'best node #{best.id}')
-            pictures.append('best-graph.png')
-        pictures.append('tree.png')
-    except GraphvizMissing as e: print(f'warning: {e}; the report is written without the graphs')
+    pictures += _graph_pictures(out, nodes, decisions, config, best, by_id)
     blocks += [('h2', 'Pictures')] + [('img', p) for p in pictures] + [('h2', 'Settings'), ('pre', json.dumps(config.to_dict(), indent=1))]
     atomic_write_text(out/'report.md', render_markdown(blocks))
     atomic_write_text(out/'report.html', render_html(blocks, f'DGGAN report: {run.name}'))

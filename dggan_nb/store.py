@@ -311,40 +311,44 @@ class RunStore:
     @property
     def format_version(self) -> int: "The version of the store's layout that wrote this run."; return self.meta['format_version']
 
-    def _connect(self) -> sqlite3.Connection:
-        uri = self.path.resolve().as_uri() + ('?mode=ro' if self.readonly else '?mode=rw')
-        db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
-        db.row_factory = sqlite3.Row
-        db.execute('PRAGMA foreign_keys = ON'); db.execute('PRAGMA synchronous = FULL')
-        return db
-
-    @property
-    def db(self) -> sqlite3.Connection:
-        "This thread's connection to `run.sqlite` (opened on first use), also for your own SQL queries."
-        thread = threading.current_thread()
-        with self._lock:
-            if self._closed: raise ValueError(f'the store of {self.folder} is closed: open it again with RunStore.open')
-            if thread not in self._dbs:
-                for gone in [t for t in self._dbs if not t.is_alive()]: self._dbs.pop(gone).close()
-                self._dbs[thread] = self._connect()
-            return self._dbs[thread]
-
-    def _read_meta(self) -> dict:
-        try: meta = dict(self.db.execute('SELECT key, value FROM meta').fetchall())
-        except sqlite3.DatabaseError as e:
-            raise ValueError(f'{self.path} is not a dggan_nb run ({e}): it is another file, or its creation was '
-                             'interrupted; move it away and create the run again') from None
-        return dict(meta, format_version=int(meta['format_version']), config=json.loads(meta['config']))
-
-    def close(self):
-        "Close every thread's connection and release the writer lock. Stop reader threads first."
-        with self._lock:
-            for db in self._dbs.values(): db.close()
-            self._dbs.clear(); self._closed = True
-        if self._writer_lock is not None: self._writer_lock.close(); self._writer_lock = None
-
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
+
+# %% ../nbs/07_store.ipynb #9135fcb5
+@patch
+def _connect(self: RunStore) -> sqlite3.Connection:
+    uri = self.path.resolve().as_uri() + ('?mode=ro' if self.readonly else '?mode=rw')
+    db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    db.execute('PRAGMA foreign_keys = ON'); db.execute('PRAGMA synchronous = FULL')
+    return db
+
+@patch(as_prop=True)
+def db(self: RunStore) -> sqlite3.Connection:
+    "This thread's connection to `run.sqlite` (opened on first use), also for your own SQL queries."
+    thread = threading.current_thread()
+    with self._lock:
+        if self._closed: raise ValueError(f'the store of {self.folder} is closed: open it again with RunStore.open')
+        if thread not in self._dbs:
+            for gone in [t for t in self._dbs if not t.is_alive()]: self._dbs.pop(gone).close()
+            self._dbs[thread] = self._connect()
+        return self._dbs[thread]
+
+@patch
+def _read_meta(self: RunStore) -> dict:
+    try: meta = dict(self.db.execute('SELECT key, value FROM meta').fetchall())
+    except sqlite3.DatabaseError as e:
+        raise ValueError(f'{self.path} is not a dggan_nb run ({e}): it is another file, or its creation was '
+                         'interrupted; move it away and create the run again') from None
+    return dict(meta, format_version=int(meta['format_version']), config=json.loads(meta['config']))
+
+@patch
+def close(self: RunStore):
+    "Close every thread's connection and release the writer lock. Stop reader threads first."
+    with self._lock:
+        for db in self._dbs.values(): db.close()
+        self._dbs.clear(); self._closed = True
+    if self._writer_lock is not None: self._writer_lock.close(); self._writer_lock = None
 
 # %% ../nbs/07_store.ipynb #249f32f2
 def check_new_folder(folder: str | Path):
@@ -430,13 +434,19 @@ def samples_path(self: RunStore, node_id: int) -> Path:
 
 # %% ../nbs/07_store.ipynb #321ac1c8
 _NODE_COLUMNS = ', '.join(f.name for f in fields(Node))
+
+# %% ../nbs/07_store.ipynb #569d9dff
 _NODE_JSON = ('arch', 'action', 'scores')
+
+# %% ../nbs/07_store.ipynb #7cf9628b
 _NODE_UPDATABLE = ('status', 'failure', 'kimg_trained', 'scores', 'score', 'rung', 'checkpoint',
                    'started_at', 'finished_at', 'train_s', 'eval_s')
 
+# %% ../nbs/07_store.ipynb #dddc38ed
 def _node(row: sqlite3.Row) -> Node:
     return Node(**{k: json.loads(row[k]) if k in _NODE_JSON and row[k] is not None else row[k] for k in row.keys()})
 
+# %% ../nbs/07_store.ipynb #c1bf91a0
 def _node_values(store: RunStore, node_id: int, changes: dict) -> dict:
     "`changes` checked and encoded as column values."
     values = {}
@@ -461,6 +471,7 @@ def _node_values(store: RunStore, node_id: int, changes: dict) -> dict:
     if status in ('done', 'failed'): values.setdefault('finished_at', _now())
     return values
 
+# %% ../nbs/07_store.ipynb #00252f9b
 @patch
 def add_node(self: RunStore,
              arch: dict, # the G/D architecture, JSON-able (`spec.to_dict()`)

@@ -5,6 +5,7 @@ import ast, json, re, secrets, sys
 from pathlib import Path
 
 SMALL = 12
+LIMIT = 40 # the most non-blank lines an export cell should hold
 HEAD = re.compile(r'#\|\s*(export|exports)\b')
 
 def groups(src: str) -> list[str]:
@@ -23,12 +24,23 @@ def groups(src: str) -> list[str]:
         elif pending is None: pending = first
     cuts = [0] + [s - 1 for s in starts] + [len(body_lines)]
     chunks = [c for a, b in zip(cuts, cuts[1:]) if (c := '\n'.join(body_lines[a:b]).strip('\n')).strip()]
+    size = lambda t: len([l for l in t.split('\n') if l.strip()])
     merged = []  # one-liners (a patched property, a small helper) keep each other company, up to SMALL lines a cell
     for c in chunks:
         size = lambda t: len([l for l in t.split('\n') if l.strip()])
         if merged and size(c) <= 3 and size(merged[-1]) + size(c) <= SMALL and all(size(x) <= 3 for x in merged[-1].split('\n\n')): merged[-1] += '\n\n' + c
         else: merged.append(c)
-    return [head + '\n' + c for c in merged] or [src]
+    out = []
+    for c in merged:  # a group still too long is cut at every top-level definition, helpers included
+        tops = [n for n in ast.parse(c).body] if size(c) > LIMIT else []
+        if len(tops) < 2: out.append(c); continue
+        cl = c.split('\n'); starts = []
+        for n in tops[1:]:
+            first = min([n.lineno] + [d.lineno for d in getattr(n, 'decorator_list', [])])
+            while first > 1 and cl[first - 2].lstrip().startswith('#'): first -= 1
+            starts.append(first - 1)
+        out += [t for a, b in zip([0] + starts, starts + [len(cl)]) if (t := '\n'.join(cl[a:b]).strip('\n')).strip()]
+    return [head + '\n' + c for c in out] or [src]
 
 def split_notebook(path: Path, dry: bool = False) -> int:
     nb = json.loads(path.read_text()); cells, made = [], 0

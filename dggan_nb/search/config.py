@@ -99,49 +99,59 @@ class SearchConfig:
         if isinstance(self.train, dict): object.__setattr__(self, 'train', TrainConfig.from_dict(self.train))
         if self.space is None: object.__setattr__(self, 'space', SearchSpace(max_resolution=self.resolution))
         if isinstance(self.cost_model, dict): object.__setattr__(self, 'cost_model', CostModel.from_dict(self.cost_model))
-        given = {f'budget_{u}': v for u, v in (('tflop', self.budget_tflop), ('kimg', self.budget_kimg), ('minutes', self.budget_minutes)) if v is not None}
-        if len(given) > 1:
-            raise SettingError(f'give one budget: budget_minutes (time), budget_tflop (compute) or budget_kimg (images), not {len(given)}: got '
-                               + ', '.join(f'{k}={v:g}' for k, v in given.items()), *given)
-        if not given: object.__setattr__(self, 'budget_tflop', DEFAULT_BUDGET_TFLOP)
-        if not isinstance(self.k, int) or self.k < 1: raise SettingError(f'k (parents per stage) must be an integer ≥ 1, got {self.k!r}', 'k')
-        if not 0 < self.p <= 1: raise SettingError(f'p (the probability of keeping a candidate) must be in (0, 1], got {self.p!r}', 'p')
-        if self.probe_kimg <= 0: raise SettingError(f'probe_kimg must be positive, got {self.probe_kimg}', 'probe_kimg')
-        if not isinstance(self.eta, int) or self.eta < 2: raise SettingError(f'eta (1/eta of the candidates go on at each rung) must be an integer ≥ 2, got {self.eta!r}', 'eta')
-        if not isinstance(self.rungs, int) or self.rungs < 1: raise SettingError(f'rungs must be an integer ≥ 1, got {self.rungs!r}', 'rungs')
-        if not 0 <= self.final_fraction < 1: raise SettingError(f'final_fraction must be in [0, 1), got {self.final_fraction}', 'final_fraction')
-        if not isinstance(self.min_candidates, int) or self.min_candidates < 1: raise SettingError(f'min_candidates must be an integer ≥ 1, got {self.min_candidates!r}', 'min_candidates')
-        if self.rungs_by not in ('compute', 'images'): raise SettingError(f"rungs_by must be 'compute' or 'images', got {self.rungs_by!r}", 'rungs_by')
-        if self.policy not in POLICIES: raise SettingError(f'policy must be one of {POLICIES}, got {self.policy!r}', 'policy')
-        if self.metric not in METRICS: raise SettingError(f'metric must be one of {METRICS}, got {self.metric!r}', 'metric')
-        if self.stages is not None and self.stages < 0: raise SettingError(f'stages must be ≥ 0, got {self.stages}', 'stages')
-        if self.space.max_resolution != self.resolution:
-            raise SettingError(f'the search space grows to {self.space.max_resolution}px but the target resolution is {self.resolution}: make them equal', 'space')
-        if self.eval_samples < 16: raise SettingError(f'eval_samples must be at least 16, got {self.eval_samples}', 'eval_samples')
-        if not isinstance(self.score_draws, int) or self.score_draws < 1: raise SettingError(f'score_draws must be an integer ≥ 1, got {self.score_draws!r}', 'score_draws')
-        if not 0 <= self.challenger_confidence < 1: raise SettingError(f'challenger_confidence must be in [0, 1), got {self.challenger_confidence}', 'challenger_confidence')
-        if self.challenger_confidence > 0 and self.score_draws < 2:
-            raise SettingError(f'a paired test needs at least 2 draws (score_draws={self.score_draws}): raise score_draws, or give challenger_confidence=0 (the lower score wins)', 'score_draws', 'challenger_confidence')
-        if self.budget <= 0: raise SettingError(f'budget_{self.budget_unit} must be positive, got {self.budget}', f'budget_{self.budget_unit}')
-        if not self.priced: return  # a budget in minutes is checked once the device is measured (`Search.create`)
-        if self.policy == 'topk':
-            steps = self.resolution_steps
-            if self.stages is not None and self.stages < steps:
-                raise SettingError(f'stages={self.stages} cannot reach {self.resolution}px: it takes {steps} resolution steps from 4px; '
-                                   f'give stages ≥ {steps}, or leave it unset', 'stages')
-            if self.budget < self.smallest_budget() - 1e-9:
-                need, reach, unit = _ceil3(self.smallest_budget()), _ceil3(self.smallest_budget(explore=False)), f'budget_{self.budget_unit}'
-                what = (f'cannot reach {self.resolution}px: the root and {steps} resolution steps, each trained to the last rung '
-                        f'({self.rung_kimg[-1]:g} kimg), need {unit}={reach:g}' if self.budget < reach - 1e-9 else
-                        f'reaches {self.resolution}px but leaves no room to explore: every resolution from 8px on needs two stages '
-                        f'(the step into it, then one of convs) of {self.min_candidates} candidates within its share')
-                raise SettingError(f'{unit}={self.budget:g} {what}; the smallest budget that also explores is {unit}={need:g} '
-                                   f'(with final_fraction={self.final_fraction}): raise {unit}, or lower probe_kimg, rungs or min_candidates',
-                                   unit, 'final_fraction', 'probe_kimg', 'rungs', 'min_candidates')
-        elif self.node_kimg_progressive < self.train.batch_size / 1000:
-            raise SettingError(f'budget_{self.budget_unit}={self.budget:g} leaves less than one batch per node of the fixed schedule: raise it',
-                               f'budget_{self.budget_unit}')
+        self._check_settings()
+        if self.priced: self._check_budget()  # a budget in minutes is checked once the device is measured (`Search.create`)
 
+# %% ../../nbs/08a_search_config.ipynb #1604604b
+@patch
+def _check_settings(self: SearchConfig):
+    "Raise a `SettingError` naming the setting that is out of range, and what it may be (no budget given: the default compute)."
+    given = {f'budget_{u}': v for u, v in (('tflop', self.budget_tflop), ('kimg', self.budget_kimg), ('minutes', self.budget_minutes)) if v is not None}
+    if len(given) > 1:
+        raise SettingError(f'give one budget: budget_minutes (time), budget_tflop (compute) or budget_kimg (images), not {len(given)}: got '
+                           + ', '.join(f'{k}={v:g}' for k, v in given.items()), *given)
+    if not given: object.__setattr__(self, 'budget_tflop', DEFAULT_BUDGET_TFLOP)
+    if not isinstance(self.k, int) or self.k < 1: raise SettingError(f'k (parents per stage) must be an integer ≥ 1, got {self.k!r}', 'k')
+    if not 0 < self.p <= 1: raise SettingError(f'p (the probability of keeping a candidate) must be in (0, 1], got {self.p!r}', 'p')
+    if self.probe_kimg <= 0: raise SettingError(f'probe_kimg must be positive, got {self.probe_kimg}', 'probe_kimg')
+    if not isinstance(self.eta, int) or self.eta < 2: raise SettingError(f'eta (1/eta of the candidates go on at each rung) must be an integer ≥ 2, got {self.eta!r}', 'eta')
+    if not isinstance(self.rungs, int) or self.rungs < 1: raise SettingError(f'rungs must be an integer ≥ 1, got {self.rungs!r}', 'rungs')
+    if not 0 <= self.final_fraction < 1: raise SettingError(f'final_fraction must be in [0, 1), got {self.final_fraction}', 'final_fraction')
+    if not isinstance(self.min_candidates, int) or self.min_candidates < 1: raise SettingError(f'min_candidates must be an integer ≥ 1, got {self.min_candidates!r}', 'min_candidates')
+    if self.rungs_by not in ('compute', 'images'): raise SettingError(f"rungs_by must be 'compute' or 'images', got {self.rungs_by!r}", 'rungs_by')
+    if self.policy not in POLICIES: raise SettingError(f'policy must be one of {POLICIES}, got {self.policy!r}', 'policy')
+    if self.metric not in METRICS: raise SettingError(f'metric must be one of {METRICS}, got {self.metric!r}', 'metric')
+    if self.stages is not None and self.stages < 0: raise SettingError(f'stages must be ≥ 0, got {self.stages}', 'stages')
+    if self.space.max_resolution != self.resolution:
+        raise SettingError(f'the search space grows to {self.space.max_resolution}px but the target resolution is {self.resolution}: make them equal', 'space')
+    if self.eval_samples < 16: raise SettingError(f'eval_samples must be at least 16, got {self.eval_samples}', 'eval_samples')
+    if not isinstance(self.score_draws, int) or self.score_draws < 1: raise SettingError(f'score_draws must be an integer ≥ 1, got {self.score_draws!r}', 'score_draws')
+    if not 0 <= self.challenger_confidence < 1: raise SettingError(f'challenger_confidence must be in [0, 1), got {self.challenger_confidence}', 'challenger_confidence')
+    if self.challenger_confidence > 0 and self.score_draws < 2:
+        raise SettingError(f'a paired test needs at least 2 draws (score_draws={self.score_draws}): raise score_draws, or give challenger_confidence=0 (the lower score wins)', 'score_draws', 'challenger_confidence')
+    if self.budget <= 0: raise SettingError(f'budget_{self.budget_unit} must be positive, got {self.budget}', f'budget_{self.budget_unit}')
+
+# %% ../../nbs/08a_search_config.ipynb #150cedcf
+@patch
+def _check_budget(self: SearchConfig):
+    "Raise a `SettingError` when the budget cannot reach the target resolution, or leaves no room to explore; it names the smallest that does."
+    if self.policy == 'topk':
+        steps = self.resolution_steps
+        if self.stages is not None and self.stages < steps:
+            raise SettingError(f'stages={self.stages} cannot reach {self.resolution}px: it takes {steps} resolution steps from 4px; '
+                               f'give stages ≥ {steps}, or leave it unset', 'stages')
+        if self.budget < self.smallest_budget() - 1e-9:
+            need, reach, unit = _ceil3(self.smallest_budget()), _ceil3(self.smallest_budget(explore=False)), f'budget_{self.budget_unit}'
+            what = (f'cannot reach {self.resolution}px: the root and {steps} resolution steps, each trained to the last rung '
+                    f'({self.rung_kimg[-1]:g} kimg), need {unit}={reach:g}' if self.budget < reach - 1e-9 else
+                    f'reaches {self.resolution}px but leaves no room to explore: every resolution from 8px on needs two stages '
+                    f'(the step into it, then one of convs) of {self.min_candidates} candidates within its share')
+            raise SettingError(f'{unit}={self.budget:g} {what}; the smallest budget that also explores is {unit}={need:g} '
+                               f'(with final_fraction={self.final_fraction}): raise {unit}, or lower probe_kimg, rungs or min_candidates',
+                               unit, 'final_fraction', 'probe_kimg', 'rungs', 'min_candidates')
+    elif self.node_kimg_progressive < self.train.batch_size / 1000:
+        raise SettingError(f'budget_{self.budget_unit}={self.budget:g} leaves less than one batch per node of the fixed schedule: raise it',
+                           f'budget_{self.budget_unit}')
 
 # %% ../../nbs/08a_search_config.ipynb #271c040f
 @patch

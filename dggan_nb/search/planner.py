@@ -23,8 +23,10 @@ __all__ = ['Planner', 'paired_p']
 def _branch_seed(seed: int, branch: str, stage: int) -> int:
     return (seed * 1_000_003 + sum(map(ord, branch)) * 7919 + stage) % 2**31
 
+# %% ../../nbs/08d_search_planner.ipynb #b18c1f84
 _RELEASE, _WAKE = 'release', 'wake'  # queue items besides requests: go on with the policy; look at the stop flag
 
+# %% ../../nbs/08d_search_planner.ipynb #b40b5760
 class Planner:
     "The search's decisions: drafts each stage from the history, asks the policy (or a person, through a queue), fits the plan to the budget, records it."
     def __init__(self, store: RunStore, # the run (the planner writes decisions and their pending children)
@@ -42,44 +44,52 @@ class Planner:
         self._pending, self._promote, self._drop, self._released = None, set(), set(), False
         self._lock = threading.Lock()
 
-    # ---- a person's requests
-    def submit(self, request: OverrideRequest | None = None, **kwargs) -> OverrideRequest:
-        "Queue a person's request for the next decision (or for the one being waited on); checked now, used then."
-        request = (request or OverrideRequest(**kwargs)).check()
-        self.requests.put(request); return request
+# %% ../../nbs/08d_search_planner.ipynb #9b1fab80
+@patch
+def submit(self: Planner, request: OverrideRequest | None = None, **kwargs) -> OverrideRequest:
+    "Queue a person's request for the next decision (or for the one being waited on); checked now, used then."
+    request = (request or OverrideRequest(**kwargs)).check()
+    self.requests.put(request); return request
 
-    def release(self): "Let a decision that waits for a person go on with the policy."; self.requests.put(_RELEASE)
-    def wake(self): "Make a waiting decision look at the search's stop flag."; self.requests.put(_WAKE)
+@patch
+def release(self: Planner): "Let a decision that waits for a person go on with the policy."; self.requests.put(_RELEASE)
 
-    def _take(self, item):
-        if item is _RELEASE: self._released = True
-        elif isinstance(item, OverrideRequest):
-            if item.k is not None: self.k = item.k
-            if item.p is not None: self.p = item.p
-            self._promote |= set(item.promote); self._drop |= set(item.drop)
-            if not item.rungs_only: self._pending = item
+@patch
+def wake(self: Planner): "Make a waiting decision look at the search's stop flag."; self.requests.put(_WAKE)
 
-    def _read_requests(self):
-        with self._lock:
-            while True:
-                try: self._take(self.requests.get_nowait())
-                except queue.Empty: return
+@patch
+def _take(self: Planner, item):
+    if item is _RELEASE: self._released = True
+    elif isinstance(item, OverrideRequest):
+        if item.k is not None: self.k = item.k
+        if item.p is not None: self.p = item.p
+        self._promote |= set(item.promote); self._drop |= set(item.drop)
+        if not item.rungs_only: self._pending = item
 
-    @property
-    def pending(self) -> OverrideRequest | None:
-        "The request queued for the next decision, if any."
-        self._read_requests(); return self._pending
+@patch
+def _read_requests(self: Planner):
+    with self._lock:
+        while True:
+            try: self._take(self.requests.get_nowait())
+            except queue.Empty: return
 
-    def cancel(self):
-        "Withdraw the queued request (K and p changes stay)."
-        self._read_requests()
-        with self._lock: self._pending = None
+@patch(as_prop=True)
+def pending(self: Planner) -> OverrideRequest | None:
+    "The request queued for the next decision, if any."
+    self._read_requests(); return self._pending
 
-    def settings(self) -> tuple[int, float]:
-        "K and p for the next plan: a person's, else the policy's."
-        self._read_requests()
-        k, p = self.policy.settings(self.config.k, self.config.p)
-        return (self.k or k, self.p or p)
+@patch
+def cancel(self: Planner):
+    "Withdraw the queued request (K and p changes stay)."
+    self._read_requests()
+    with self._lock: self._pending = None
+
+@patch
+def settings(self: Planner) -> tuple[int, float]:
+    "K and p for the next plan: a person's, else the policy's."
+    self._read_requests()
+    k, p = self.policy.settings(self.config.k, self.config.p)
+    return (self.k or k, self.p or p)
 
 # %% ../../nbs/08d_search_planner.ipynb #cbf6ece8
 @patch

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import torch
+from fastcore.basics import patch
 
 from ..core import SettingError
 from ..tensors import pick_device, save_image_grid
@@ -88,6 +89,7 @@ def _deadline(progress: Callable | None, deadline: float) -> Callable:
         trainer.until_kimg = trainer.kimg; return True
     return check
 
+# %% ../../nbs/08e_search_runner.ipynb #b3db8636
 class Runner:
     "Trains and scores one node from a `NodeTask`: the same code in the search's process and in a remote worker."
     def __init__(self, config: SearchConfig, # the run's settings
@@ -121,50 +123,56 @@ class Runner:
         if key not in self._models: self._models = {key: load_gan(path, self.device)} | dict(list(self._models.items())[-4:])
         return self._models[key]
 
-    def trainer(self, task: NodeTask) -> Trainer:
-        "A trainer that takes the node from where it is (new from its parent, or its own checkpoint) to `task.until_kimg`."
-        folder = Path(task.folder)
-        if task.checkpoint is not None:
-            return Trainer.from_checkpoint(folder/task.checkpoint, self.source, self.device, until_kimg=task.until_kimg)
-        spec = GanSpec.from_dict(task.arch)
-        if task.parent_checkpoint is None: torch.manual_seed(task.seed); gan = Gan(spec)
-        else: gan = grow(self.model(folder/task.parent_checkpoint), action_from_dict(task.action), seed=task.seed)
-        assert gan.spec == spec, f'the stored architecture of node {task.node_id} does not match its action'
-        return Trainer(gan, self.source, task.until_kimg, self.config.train, self.device, seed=task.seed)
+# %% ../../nbs/08e_search_runner.ipynb #8c85ac1c
+@patch
+def trainer(self: Runner, task: NodeTask) -> Trainer:
+    "A trainer that takes the node from where it is (new from its parent, or its own checkpoint) to `task.until_kimg`."
+    folder = Path(task.folder)
+    if task.checkpoint is not None:
+        return Trainer.from_checkpoint(folder/task.checkpoint, self.source, self.device, until_kimg=task.until_kimg)
+    spec = GanSpec.from_dict(task.arch)
+    if task.parent_checkpoint is None: torch.manual_seed(task.seed); gan = Gan(spec)
+    else: gan = grow(self.model(folder/task.parent_checkpoint), action_from_dict(task.action), seed=task.seed)
+    if gan.spec != spec: raise ValueError(f'the stored architecture of node {task.node_id} does not match its parent grown by its action: the run folder was changed by hand, or written by another version')
+    return Trainer(gan, self.source, task.until_kimg, self.config.train, self.device, seed=task.seed)
 
-    def keep(self, trainer: Trainer, checkpoint: Path, samples: Path | None = None, draws: int = 1) -> list[MetricRecord]:
-        "What follows each segment's training: save the node's checkpoint, score it (`draws` times), write its sample grid; the metric records."
-        path = trainer.save(checkpoint)
-        self._models[(str(path), path.stat().st_mtime_ns)] = trainer.gan
-        records, _ = self.score(trainer.gan, draws)
-        if samples is not None:
-            save_image_grid(trainer.gan.generate(64, seed=self.config.seed), samples, scale=max(1, 64 // trainer.gan.spec.resolution))
-        return records
+@patch
+def keep(self: Runner, trainer: Trainer, checkpoint: Path, samples: Path | None = None, draws: int = 1) -> list[MetricRecord]:
+    "What follows each segment's training: save the node's checkpoint, score it (`draws` times), write its sample grid; the metric records."
+    path = trainer.save(checkpoint)
+    self._models[(str(path), path.stat().st_mtime_ns)] = trainer.gan
+    records, _ = self.score(trainer.gan, draws)
+    if samples is not None:
+        save_image_grid(trainer.gan.generate(64, seed=self.config.seed), samples, scale=max(1, 64 // trainer.gan.spec.resolution))
+    return records
 
-    def score(self, gan: Gan, draws: int = 1) -> tuple[list[MetricRecord], float]:
-        "The metric records of `gan`, one per draw (its score is their mean), and the seconds they took."
-        t0, seed = time.perf_counter(), self.config.seed
-        records = [self.evaluator(gan.spec.resolution, d)(lambda n: gan.generate(n, seed=seed + d)) for d in range(draws)]
-        return records, time.perf_counter() - t0
+@patch
+def score(self: Runner, gan: Gan, draws: int = 1) -> tuple[list[MetricRecord], float]:
+    "The metric records of `gan`, one per draw (its score is their mean), and the seconds they took."
+    t0, seed = time.perf_counter(), self.config.seed
+    records = [self.evaluator(gan.spec.resolution, d)(lambda n: gan.generate(n, seed=seed + d)) for d in range(draws)]
+    return records, time.perf_counter() - t0
 
-    def __call__(self, task: NodeTask, # what to train
-                 progress: Callable | None = None, # called `(trainer, log record)` at each log point; True stops the node
-                ) -> NodeResult:
-        "Train the node, save its checkpoint, score it and save its pictures; `SearchStopped` if `progress` stopped it."
-        t0 = time.perf_counter()  # the node's making (grown from its parent, or read from its checkpoint) counts as training
-        folder, trainer = Path(task.folder), self.trainer(task)
-        if not trainer.done:
-            trainer.train(callback=_deadline(progress, t0 + task.max_train_s) if task.max_train_s is not None else progress)
-            if not trainer.done: raise SearchStopped()
-            trainer.finish_fade()
-        train_s, t1 = time.perf_counter() - t0, time.perf_counter()
-        records = self.keep(trainer, folder/task.save_as, folder/task.samples_as if task.samples_as else None, task.draws)
-        if task.stem: write_node_files(trainer.gan, folder, task.stem, GanSpec.from_dict(task.parent_arch) if task.parent_arch else None)
-        # the task's own start, not the checkpoint's: a task run again after its checkpoint was saved (a retried worker,
-        # a driver killed before it recorded the result) finds it trained already, and must report the same segment
-        eval_s = time.perf_counter() - t1  # scoring and the node's files: what a node costs besides its training
-        score = sum(r.value for r in records) / len(records)
-        return NodeResult(task.node_id, task.rung, task.kimg_start, trainer.kimg, score, [r.to_dict() for r in records], train_s, eval_s)
+# %% ../../nbs/08e_search_runner.ipynb #12093259
+@patch
+def __call__(self: Runner, task: NodeTask, # what to train
+             progress: Callable | None = None, # called `(trainer, log record)` at each log point; True stops the node
+            ) -> NodeResult:
+    "Train the node, save its checkpoint, score it and save its pictures; `SearchStopped` if `progress` stopped it."
+    t0 = time.perf_counter()  # the node's making (grown from its parent, or read from its checkpoint) counts as training
+    folder, trainer = Path(task.folder), self.trainer(task)
+    if not trainer.done:
+        trainer.train(callback=_deadline(progress, t0 + task.max_train_s) if task.max_train_s is not None else progress)
+        if not trainer.done: raise SearchStopped()
+        trainer.finish_fade()
+    train_s, t1 = time.perf_counter() - t0, time.perf_counter()
+    records = self.keep(trainer, folder/task.save_as, folder/task.samples_as if task.samples_as else None, task.draws)
+    if task.stem: write_node_files(trainer.gan, folder, task.stem, GanSpec.from_dict(task.parent_arch) if task.parent_arch else None)
+    # the task's own start, not the checkpoint's: a task run again after its checkpoint was saved (a retried worker,
+    # a driver killed before it recorded the result) finds it trained already, and must report the same segment
+    eval_s = time.perf_counter() - t1  # scoring and the node's files: what a node costs besides its training
+    score = sum(r.value for r in records) / len(records)
+    return NodeResult(task.node_id, task.rung, task.kimg_start, trainer.kimg, score, [r.to_dict() for r in records], train_s, eval_s)
 
 # %% ../../nbs/08e_search_runner.ipynb #26b4f8ed
 def _synchronize(device: torch.device):

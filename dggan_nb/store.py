@@ -334,6 +334,7 @@ def db(self: RunStore) -> sqlite3.Connection:
             self._dbs[thread] = self._connect()
         return self._dbs[thread]
 
+# %% ../nbs/07_store.ipynb #116b7232
 @patch
 def _read_meta(self: RunStore) -> dict:
     try: meta = dict(self.db.execute('SELECT key, value FROM meta').fetchall())
@@ -360,6 +361,7 @@ def check_new_folder(folder: str | Path):
         raise FileExistsError(f'{folder} is not empty and holds no run (no run.sqlite): '
                               'choose a new or empty folder, so that nothing is overwritten')
 
+# %% ../nbs/07_store.ipynb #6efa1912
 def _search_config(config) -> SearchConfig:
     if isinstance(config, SearchConfig): return config
     if not isinstance(config, dict): raise TypeError(f'a run\'s config is a SearchConfig (or its to_dict()), got {type(config).__name__}')
@@ -396,6 +398,7 @@ def create(cls: RunStore,
     finally: db.close()
     return cls(folder)
 
+# %% ../nbs/07_store.ipynb #edae48c4
 @patch
 @contextmanager
 def transaction(self: RunStore):

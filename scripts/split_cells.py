@@ -47,7 +47,7 @@ def split_notebook(path: Path, dry: bool = False) -> int:
     for c in nb['cells']:
         if not c.get('id'): c['id'] = secrets.token_hex(4); made += 0.001  # nbformat 4.5: every cell has an id (nbdev's doc links need them)
         src = ''.join(c['source'])
-        if c['cell_type'] != 'code' or not HEAD.match(src.lstrip()) or 'SCHEMA' in src: cells.append(c); continue
+        if c['cell_type'] != 'code' or not HEAD.match(src.lstrip()) or re.search(r'^SCHEMA = ', src, re.M): cells.append(c); continue
         parts = groups(src)
         if len(parts) == 1: cells.append(c); continue
         made += len(parts) - 1

@@ -10,7 +10,7 @@ from typing import Callable
 
 from fastcore.basics import patch
 
-from ..arch import GrowResolution, progressive_step, progressive_width, action_to_dict, action_from_dict
+from ..arch import GrowResolution, progressive_step, progressive_width, action_to_dict
 from ..store import RunStore, Node, Branch, ranked_ids
 from .config import SearchConfig
 from .plan import Candidate, StagePlan, Verdict, History, OverrideRequest, apply_request
@@ -141,8 +141,7 @@ def incumbent(self: Planner, decision) -> int | None:
     through every rung (None: the option is off, or no child is that step)."""
     if not self.config.keep_fixed_step: return None
     for child in map(self.store.node, decision.children):
-        action = action_from_dict(child.action)
-        if Candidate(child.parent_id, action) == self.fixed_step(self.store.node(child.parent_id), action.raises_resolution): return child.id
+        if Candidate(child.parent_id, child.step) == self.fixed_step(self.store.node(child.parent_id), child.step.raises_resolution): return child.id
     return None
 
 # %% ../../nbs/08d_search_planner.ipynb #5b5f618e

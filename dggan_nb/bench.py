@@ -7,22 +7,130 @@ from __future__ import annotations
 import argparse, json, math, os, shlex, shutil, signal, subprocess, sys, tempfile, threading, time
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
+from typing import Callable
 
-from .core import check_resolution, atomic_write_text
+import numpy as np
+import torch
+
+from .core import TrainConfig, check_resolution, atomic_write_text
 from .tensors import pick_device
-from .data import load_source
+from .data import load_source, ImageSource
+from .arch import GanSpec, initial_gan, progressive_schedule, action_to_dict
+from .nets import Gan
 from .store import RunStore, exploration_share
-from .train import load_gan, sample_images
-from .metrics import Evaluator, load_inception
+from .train import Trainer, load_gan, sample_images
+from .metrics import (Evaluator, load_inception, smooth_fields, swd, swd_reference_numpy, feature_stats, frechet_distance,
+                              image_features)
 from .search.config import SearchConfig, DEFAULT_BUDGET_MINUTES
 from .search.plan import make_policy
 from .search.planner import Planner
+from .search.runner import NodeTask, Failure, Runner, InProcess
+from .search.driver import Search
+from .cluster import RayExecutor
 
 # %% auto #0
-__all__ = ['BENCH_DATA', 'RUN_KINDS', 'SCORE_SEED', 'QUICK_BENCH', 'DGGAN', 'SearchBench', 'run_name', 'grow_argv', 'run_round',
+__all__ = ['BENCH_DATA', 'RUN_KINDS', 'SCORE_SEED', 'QUICK_BENCH', 'DGGAN', 'bench_train', 'add_train_bench_args',
+           'bench_metrics', 'add_metrics_bench_args', 'SearchBench', 'run_name', 'grow_argv', 'run_round',
            'finished_run', 'run_facts', 'FinalScorer', 'ratio_interval', 'seed_ratios', 'summarize', 'result_line',
            'plot_ratios', 'bench_table', 'bench_settings', 'bench_search', 'add_search_bench_args', 'score_noise',
-           'noise_summary', 'noise_table', 'bench_noise', 'add_noise_bench_args']
+           'noise_summary', 'noise_table', 'bench_noise', 'add_noise_bench_args', 'kendall_tau', 'probe_pilot',
+           'pilot_table', 'bench_dashboard', 'add_dashboard_bench_args', 'ray_memory_mib', 'bench_ray',
+           'add_ray_bench_args']
+
+# %% ../nbs/13_bench.ipynb #bfbe8a5a
+def _throughput(spec, source, config: TrainConfig, seconds: float, device) -> float:
+    "Images per second of training steps on a fresh model of `spec`, after a warm-up."
+    torch.manual_seed(0)
+    trainer = Trainer(Gan(spec), source, until_kimg=1e9, config=config, device=device)
+    for _ in range(2): trainer.step()
+    if device.type == 'cuda': torch.cuda.synchronize()
+    t0, n = time.perf_counter(), 0
+    while time.perf_counter() - t0 < seconds: trainer.step(); n += config.batch_size
+    if device.type == 'cuda': torch.cuda.synchronize()
+    return n / (time.perf_counter() - t0)
+
+def bench_train(channels: int = 32, batch_size: int = 32, seconds: float = 10.0, device: str = 'auto') -> dict:
+    "Training throughput (images/s) at 16×16 and 32×32, channels-last against the default layout; prints a RESULT line."
+    from dggan_nb.arch import progressive_schedule
+    from dggan_nb.data import shapes_source
+    device = pick_device(device); result = {}
+    source = shapes_source(n=512, channels=3, resolution=32)
+    for res in (16, 32):
+        spec = initial_gan(3, channels, 64)
+        for a in progressive_schedule(spec, res, channels): spec = a.apply(spec)
+        nchw = _throughput(spec, source, TrainConfig(batch_size=batch_size, channels_last=False), seconds / 2, device)
+        nhwc = _throughput(spec, source, TrainConfig(batch_size=batch_size, channels_last=True), seconds / 2, device)
+        result[f'img_s_{res}px'], result[f'channels_last_speedup_{res}px'] = nhwc, nhwc / nchw
+        params = spec.parameter_count()
+        print(f'{res}×{res}: {nhwc:.0f} img/s channels-last, {nchw:.0f} img/s default layout (×{nhwc/nchw:.2f})  '
+              f'(G {params["generator"]/1e3:.0f}k, D {params["discriminator"]/1e3:.0f}k params, batch {batch_size}, {device})')
+    print(f"RESULT img_s_16px={result['img_s_16px']:.1f} img_s_32px={result['img_s_32px']:.1f} "
+          f"channels_last_speedup_16px={result['channels_last_speedup_16px']:.2f} channels_last_speedup_32px={result['channels_last_speedup_32px']:.2f}")
+    return result
+
+# %% ../nbs/13_bench.ipynb #46558820
+def add_train_bench_args(p: argparse.ArgumentParser):
+    "The flags of `dggan bench train`, and its job."
+    p.add_argument('--seconds', type=float, default=10.0, help='measuring time per resolution')
+    p.add_argument('--device', default='auto')
+    p.set_defaults(func=lambda a: bench_train(seconds=a.seconds, device=a.device))
+
+# %% ../nbs/13_bench.ipynb #b9ab9a6f
+def bench_metrics(quick: bool = False, # tiny sizes, for a run of seconds
+                  device='cpu', # where our SWD and Inception run
+                 ) -> dict:
+    "Time SWD (ours vs NumPy), a cached `Evaluator` call vs `swd`, the Fréchet distance (ours vs `sqrtm`) and Inception; print a table and a RESULT line."
+    from cleanfid.fid import frechet_distance as frechet_distance_sqrtm
+    n, sizes, dims = (64, (16, 32), 256) if quick else (2048, (32, 64), 2048)
+    timed = lambda f: (lambda t0: (f(), time.perf_counter() - t0))(time.perf_counter())
+    result, swd_ours_s, swd_ref_s = {}, 0., 0.
+    for res in sizes:
+        real, fake = smooth_fields(n, 3, res, seed=1, cells=8), smooth_fields(n, 3, res, seed=2, cells=8, noise=0.05)
+        ours, ours_s = timed(lambda: swd(real, fake, device=device))
+        ref, ref_s = timed(lambda: swd_reference_numpy(real, fake))
+        swd_ours_s, swd_ref_s = swd_ours_s + ours_s, swd_ref_s + ref_s
+        print(f'SWD      {n} images {res}×{res}: ours {ours_s:7.2f} s  NumPy reference {ref_s:7.2f} s  '
+              f'×{ref_s / ours_s:5.1f}   (average ×1e3: {ours.average_x1e3:.4f} vs {ref.average_x1e3:.4f})')
+        result[f'swd_{res}px'] = dict(ours_s=ours_s, reference_s=ref_s, ours=ours.average_x1e3, reference=ref.average_x1e3)
+    n_eval = 64 if quick else 512
+    for channels, res in ((1, 16), (3, 32)):
+        real, fake = smooth_fields(n_eval, channels, res, seed=3, cells=8), smooth_fields(n_eval, channels, res, seed=4, cells=8, noise=0.05)
+        evaluator, init_s = timed(lambda: Evaluator(real, 'swd', n_samples=n_eval, resolution=res, device=device, batch_size=n_eval))
+        cached, cached_s = timed(lambda: evaluator(lambda k: fake[:k]))
+        plain, plain_s = timed(lambda: swd(real, fake, device=device))
+        print(f'Evaluator {n_eval} images {channels}×{res}×{res}: cached {cached_s:7.2f} s  plain swd()     {plain_s:7.2f} s  '
+              f'×{plain_s / cached_s:5.1f}   (average ×1e3: {cached.value:.4f} vs {plain.average_x1e3:.4f}; '
+              f'init {init_s:.2f} s, cache {evaluator.reference.nbytes / 2**20:.0f} MB)')
+        result[f'evaluator_{res}px'] = dict(cached_s=cached_s, plain_s=plain_s, init_s=init_s, cached=cached.value,
+                                            plain=plain.average_x1e3, cache_mb=evaluator.reference.nbytes / 2**20)
+        result[f'evaluator_speedup_{res}px'] = plain_s / cached_s
+    rng = np.random.default_rng(0)
+    f1 = rng.normal(size=(2 * dims, dims)); f2 = f1 @ (np.eye(dims) + 0.05 * rng.normal(size=(dims, dims))) + 0.1
+    stats = (*feature_stats(f1), *feature_stats(f2))
+    ours_fd, ours_s = timed(lambda: frechet_distance(*stats))
+    ref_fd, ref_s = timed(lambda: frechet_distance_sqrtm(*stats))
+    print(f'Fréchet  {dims}-d covariances:     ours {ours_s:7.2f} s  scipy sqrtm     {ref_s:7.2f} s  '
+          f'×{ref_s / ours_s:5.1f}   (values {ours_fd:.6f} vs {ref_fd:.6f})')
+    result['frechet'] = dict(ours_s=ours_s, sqrtm_s=ref_s, ours=ours_fd, sqrtm=ref_fd)
+    try:
+        inception, n_img = load_inception(device=device), 8 if quick else 64
+        image_features(smooth_fields(2, 3, 32), inception)  # warm-up (TorchScript compiles on first call)
+        _, s = timed(lambda: image_features(smooth_fields(n_img, 3, 32), inception))
+        inception_img_s = n_img / s
+        print(f'Inception ({inception.source}, {pick_device(device)}): {inception_img_s:.1f} images/s, clean resize included')
+    except RuntimeError as e:
+        inception_img_s = float('nan'); print(f'Inception: not available ({e})')
+    result.update(swd_speedup=swd_ref_s / swd_ours_s, frechet_speedup=ref_s / ours_s, inception_img_s=inception_img_s)
+    print(f"RESULT swd_speedup={result['swd_speedup']:.2f} frechet_speedup={result['frechet_speedup']:.2f} "
+          f"inception_img_s={inception_img_s:.2f} evaluator_speedup_16px={result['evaluator_speedup_16px']:.2f} "
+          f"evaluator_speedup_32px={result['evaluator_speedup_32px']:.2f}")
+    return result
+
+# %% ../nbs/13_bench.ipynb #cd9bc8f4
+def add_metrics_bench_args(p: argparse.ArgumentParser):
+    "The flags of `dggan bench metrics`, and its job."
+    p.add_argument('--quick', action='store_true'); p.add_argument('--device', default='auto')
+    p.set_defaults(func=lambda a: bench_metrics(quick=a.quick, device=a.device))
 
 # %% ../nbs/13_bench.ipynb #443618c2
 BENCH_DATA = ('digits', 'shapes', 'photos') # the full bench's data sets; the photos are held out (never tuned on)
@@ -155,13 +263,13 @@ def finished_run(folder: Path, argv: list[str]) -> dict | None:
 def run_facts(folder: Path) -> dict:
     "A finished run's budget and spending, exploration share and final architecture, from its run store."
     with RunStore.open(folder, readonly=True) as store:
-        config = SearchConfig.from_dict(store.config)
+        config = store.config
         planner = Planner(store, config, make_policy(config.policy))
         segments = store.segments(branch='main')
         final = next(s for s in reversed(segments) if s.phase == 'final')
-        return dict(budget=config.budget, budget_unit=config.budget_unit, spent=planner.spent(), kimg=planner.kimg_shown(),
-                    tflop=store.tflop_spent(branch='main'), explore=exploration_share(planner.history(), segments, final.node_id),
-                    nodes=len(planner.history()), arch=str(store.node(final.node_id).spec))
+        return dict(budget=config.budget, budget_unit=config.budget_unit, spent=planner.view.spent(), kimg=planner.view.kimg_shown(),
+                    tflop=store.tflop_spent(branch='main'), explore=exploration_share(planner.view.history(), segments, final.node_id),
+                    nodes=len(planner.view.history()), arch=str(store.node(final.node_id).spec))
 
 # %% ../nbs/13_bench.ipynb #ccd5b069
 class FinalScorer:
@@ -410,7 +518,7 @@ def score_noise(run: str | Path, # a run folder: its done nodes' checkpoints are
     with RunStore.open(run, readonly=True) as store: nodes, config = store.nodes(), store.config
     nodes = [n for n in nodes if n.status == 'done' and n.checkpoint and n.spec.resolution >= 8]
     if not nodes: raise ValueError(f'{run} has no trained node at 8px or more to score: let the run go further first')
-    source, dev = load_source(config['data']), pick_device(device)
+    source, dev = load_source(config.data), pick_device(device)
     gans, rows = {n.id: load_gan(Path(run)/n.checkpoint, dev) for n in nodes}, []
     for px in sorted({n.spec.resolution for n in nodes}):
         for n_images in dict.fromkeys(min(i, len(source)) for i in images):
@@ -454,7 +562,7 @@ def bench_noise(runs: list[str | Path], images: tuple[int, ...] = (256, 512, 102
     "`score_noise` of each run, its table, and a RESULT line averaged over the runs."
     summaries = {}
     for run in runs:
-        with RunStore.open(run, readonly=True) as store: data = store.config['data']
+        with RunStore.open(run, readonly=True) as store: data = store.config.data
         summaries[str(run)] = noise_summary(score_noise(run, images, draws, device))
         print(noise_table(summaries[str(run)], f'{run} ({data}, {draws} draws)'), flush=True)
     by_images = {}
@@ -476,3 +584,198 @@ def add_noise_bench_args(p: argparse.ArgumentParser):
     p.add_argument('--draws', type=int, default=8, help='draws at each number of images (default 8)')
     p.add_argument('--device', default='cpu', help="'cpu', 'auto' or 'cuda[:N]'")
     p.set_defaults(func=lambda a: bench_noise(a.runs, a.images, a.draws, a.device))
+
+# %% ../nbs/13_bench.ipynb #846644c7
+def kendall_tau(a: list[float], b: list[float]) -> float:
+    "Kendall's τ-b between two score lists of the same candidates (1: the same order, -1: reversed)."
+    from scipy.stats import kendalltau
+    return float(kendalltau(a, b).statistic) if len(a) > 1 else float('nan')
+
+def probe_pilot(config: SearchConfig, # the search to pilot (its own budget and rungs run as usual)
+                folder: str | Path, # a new folder: the run, and the pilot's checkpoints under `pilot/`
+                marks_kimg: tuple = (2, 4, 8, 16), # score every candidate when it has seen this many images (thousands)
+                min_children: int = 3, # pilot the first stage with at least this many candidates at each resolution from 8px
+                source: ImageSource | None = None,
+                log: Callable = print,
+               ) -> list[dict]:
+    """Do short probes predict? Run the search; at the first stage with `min_children` candidates at each resolution,
+    train a copy of *every* candidate (same parent, action and seed) to each mark and score it there. Returns a row per
+    candidate: stage, resolution, action and its score at each mark. The search stops after the target's stage."""
+    search = Search.create(folder, config, source=source)
+    runner, store, rows, piloted = search.runner, search.store, [], set()
+    try:
+        while search.planner.resolution_steps_left() > 0 or config.resolution not in piloted:
+            if not search.step(): break
+            decision = store.decisions()[-1] if store.decisions() else None
+            if decision is None or len(decision.children) < min_children: continue
+            resolution = store.node(decision.children[0]).spec.resolution
+            if resolution in piloted or resolution < 8: continue
+            piloted.add(resolution)
+            for child in map(store.node, decision.children):
+                parent, scores, checkpoint, start = store.node(child.parent_id), {}, None, 0.0
+                for mark in marks_kimg:
+                    save_as = f'pilot/node{child.id}-{mark:g}kimg.pt'
+                    task = NodeTask(str(store.folder), child.id, child.arch, child.seed, 0, mark, save_as, kimg_start=start,
+                                    checkpoint=checkpoint, parent_checkpoint=None if checkpoint else parent.checkpoint, action=child.action)
+                    result = runner(task)
+                    scores[mark], checkpoint, start = result.score, save_as, result.kimg_end
+                rows.append(dict(stage=decision.stage, resolution=resolution, node=child.id, action=child.label, scores=scores))
+                log(f"stage {decision.stage} ({resolution}px) node {child.id} {rows[-1]['action']}: " + ', '.join(f'{m:g} kimg {s:.1f}' for m, s in scores.items()))
+    finally: store.close()
+    return rows
+
+def pilot_table(rows: list[dict]) -> list[dict]:
+    "Kendall τ between each mark's scores and the last mark's, per piloted stage: how well a probe of that length predicts."
+    out = []
+    for stage in sorted({r['stage'] for r in rows}):
+        group = [r for r in rows if r['stage'] == stage]
+        marks = list(group[0]['scores']); full = [r['scores'][marks[-1]] for r in group]
+        out.append(dict(stage=stage, resolution=group[0]['resolution'], candidates=len(group),
+                        **{f'tau_{m:g}': kendall_tau([r['scores'][m] for r in group], full) for m in marks[:-1]}))
+    return out
+
+# %% ../nbs/13_bench.ipynb #169e5e57
+def _training_img_s(search: Search) -> float:
+    "Images per second of training (scoring left out) over a run's segments."
+    segments = search.store.segments(branch=search.branch)
+    return sum(s.kimg_end - s.kimg_start for s in segments) * 1000 / sum(s.train_s for s in segments)
+
+def _on_training_thread(search: Search, callback: Callable):
+    "Hand `search`'s events to `callback` on the training thread, as they are emitted, instead of through a queue."
+    search.subscribers.clear(); emit = search.emit
+    def emit_and_call(event): emit(event); callback(replace(event, branch=search.branch))
+    search.emit = emit_and_call
+
+def bench_dashboard(budget_kimg: float = 32.0, # images per run (thousands); a 16px digits search
+                    repeats: int = 2, # runs per mode, interleaved
+                    out: str | Path | None = None) -> dict: # keep the runs here (default: a temporary folder)
+    """Training speed with a live dashboard subscribed against headless: the same search (same seed) run headless, with
+    a `Dashboard` draining its own event queue (the default), and with the dashboard's redraws on the training thread
+    (how events were delivered before the queue); prints images/s and the ratios to headless."""
+    from dggan_nb.widgets import Dashboard  # here, not above: ipywidgets only for this bench
+    folder = Path(out or tempfile.mkdtemp(prefix='dggan-bench-dashboard-'))
+    config = SearchConfig(resolution=16, probe_kimg=1.0, rungs=2, budget_kimg=budget_kimg, eval_samples=256, channels=32,
+                          train=TrainConfig(batch_size=32, log_every_kimg=0.064), device='cpu', seed=0)
+    img_s, wall_img_s = {'headless': [], 'dashboard': [], 'dashboard-sync': []}, {'headless': [], 'dashboard': [], 'dashboard-sync': []}
+    for i in range(repeats):
+        for mode in img_s:
+            search = Search.create(folder/f'{mode}-{i}', config)
+            if mode != 'headless':
+                dash = Dashboard(search)
+                if mode == 'dashboard-sync': _on_training_thread(search, dash._on_event)
+            t0 = time.perf_counter(); search.run(); wall = time.perf_counter() - t0
+            img_s[mode].append(_training_img_s(search)); wall_img_s[mode].append(search.view.kimg_shown() * 1000 / wall)
+            print(f'{mode:15s} run {i}: {img_s[mode][-1]:6.1f} img/s in training, {wall_img_s[mode][-1]:6.1f} img/s of wall time ({wall:5.1f} s)', flush=True)
+            search.store.close()
+    mean, wall_mean = ({m: sum(v) / len(v) for m, v in d.items()} for d in (img_s, wall_img_s))
+    result = dict(img_s=mean, wall_img_s=wall_mean, ratio_dashboard=mean['dashboard'] / mean['headless'],
+                  ratio_sync=mean['dashboard-sync'] / mean['headless'], wall_ratio_dashboard=wall_mean['dashboard'] / wall_mean['headless'],
+                  wall_ratio_sync=wall_mean['dashboard-sync'] / wall_mean['headless'])
+    print(f"RESULT ratio_dashboard={result['ratio_dashboard']:.3f} ratio_sync={result['ratio_sync']:.3f} "
+          f"wall_ratio_dashboard={result['wall_ratio_dashboard']:.3f} wall_ratio_sync={result['wall_ratio_sync']:.3f} "
+          f"headless={mean['headless']:.1f} img/s repeats={repeats}")
+    return result
+
+# %% ../nbs/13_bench.ipynb #e638e32c
+def add_dashboard_bench_args(p: argparse.ArgumentParser):
+    "The flags of `dggan bench dashboard`, and its job."
+    p.add_argument('--budget-kimg', type=float, default=32.0); p.add_argument('--repeats', type=int, default=2)
+    p.add_argument('--out', default=None, help='keep the runs in this folder (default: a temporary one)')
+    p.set_defaults(func=lambda a: bench_dashboard(a.budget_kimg, a.repeats, a.out))
+
+# %% ../nbs/13_bench.ipynb #7fa9a7e8
+def _ray_processes() -> dict[str, list[int]]:
+    "The Ray processes this process started (a local Ray), by kind: read from /proc (Linux; empty elsewhere)."
+    children = {}
+    for entry in os.listdir('/proc') if os.path.isdir('/proc') else []:
+        if not entry.isdigit(): continue
+        try: parent = int(Path(f'/proc/{entry}/stat').read_text().rsplit(')', 1)[1].split()[1])
+        except (OSError, IndexError, ValueError): continue
+        children.setdefault(parent, []).append(int(entry))
+    kinds, todo = {}, list(children.get(os.getpid(), []))
+    while todo:
+        pid = todo.pop(); todo += children.get(pid, [])
+        try: command = Path(f'/proc/{pid}/cmdline').read_bytes().split(b'\0')[0].decode(errors='replace')
+        except OSError: continue
+        kind = ('gcs_server' if command.endswith('gcs_server') else 'raylet' if command.endswith('raylet') else
+                'progress queue' if command == 'ray::_QueueActor' else 'other Ray processes' if 'Agent' in command or not command.startswith('ray::')
+                else 'workers')
+        kinds.setdefault(kind, []).append(pid)
+    return kinds
+
+def ray_memory_mib() -> dict[str, tuple[float, int]]:
+    "Resident memory (MiB) and number of the processes of the local Ray this process started, by kind of process."
+    def rss(pid):
+        try: return int(next(l for l in Path(f'/proc/{pid}/status').read_text().splitlines() if l.startswith('VmRSS')).split()[1]) / 1024
+        except (OSError, StopIteration): return 0.0
+    return {kind: (sum(map(rss, pids)), len(pids)) for kind, pids in sorted(_ray_processes().items())}
+
+def _bench_tasks(folder: Path, config: SearchConfig, parent: GanSpec, candidates: int, tag: str) -> list[NodeTask]:
+    "A rung of `candidates` children of `parent` (saved in `folder`), each by another growth action, resolution steps first."
+    actions = sorted(config.space.actions(parent), key=lambda a: a.apply(parent).resolution, reverse=True)
+    return [NodeTask(str(folder), node_id=i + 2, arch=actions[i % len(actions)].apply(parent).to_dict(), seed=i, rung=0,
+                     until_kimg=config.probe_kimg, save_as=f'checkpoints/{tag}-{i}.pt', parent_checkpoint='checkpoints/parent.pt',
+                     action=action_to_dict(actions[i % len(actions)])) for i in range(candidates)]
+
+# %% ../nbs/13_bench.ipynb #9084f401
+def bench_ray(workers: int = 2, threads_per_worker: int = 1, candidates: int = 4, # one rung of this many candidates
+              data: str = 'digits', resolution: int = 16, channels: int = 32, batch_size: int = 32,
+              probe_kimg: float = 2.0, eval_samples: int = 512, # each candidate's training and score
+              quick: bool = False, # tiny sizes (8px, 8 channels, 0.128 kimg): a check that it runs
+              out: str | Path | None = None) -> dict: # keep the run folder here (default: a temporary one)
+    "One rung in this process with workers×threads torch threads against `workers` Ray workers × `threads_per_worker`; prints both, the ratio, Ray's start-up and memory, and a RESULT line."
+    if quick: resolution, channels, batch_size, probe_kimg, eval_samples = 8, 8, 16, 0.128, 64
+    config = SearchConfig(data=data, resolution=resolution, channels=channels, latent_dim=min(64, 4 * channels), rungs=1,
+                          probe_kimg=probe_kimg, budget_kimg=100 * probe_kimg, eval_samples=eval_samples,
+                          train=TrainConfig(batch_size=batch_size), device='cpu')
+    folder = Path(out) if out else Path(tempfile.mkdtemp(prefix='dggan-bench-ray-'))
+    RunStore.create(folder, config.to_dict()).close()
+    runner, load = Runner(config), os.getloadavg()
+    parent = initial_gan(runner.source.channels, config.channels, config.latent_dim)  # the parent: Progressive GAN's, one step below
+    for action in progressive_schedule(parent, resolution // 2, config.channels): parent = action.apply(parent)
+    Trainer(Gan(parent), runner.source, config.probe_kimg, config.train, 'cpu').save(folder/'checkpoints/parent.pt')  # untrained: the children's cost is what counts
+
+    def timed_map(executor, tag):
+        t0 = time.perf_counter()
+        outcomes = [outcome for _, outcome in executor.map(_bench_tasks(folder, config, parent, candidates, tag))]
+        if failed := [o for o in outcomes if isinstance(o, Failure)]: raise RuntimeError(f'a benchmark candidate failed: {failed[0].reason}')
+        return time.perf_counter() - t0, outcomes
+
+    threads_before = torch.get_num_threads()
+    torch.set_num_threads(workers * threads_per_worker)
+    try: in_process_s, in_process = timed_map(InProcess(runner), 'in-process')
+    finally: torch.set_num_threads(threads_before)
+    executor = RayExecutor(workers, threads_per_worker=threads_per_worker)
+    try:
+        memory_idle = ray_memory_mib()
+        cold_s, _ = timed_map(executor, 'ray-cold')
+        warm_s, on_ray = timed_map(executor, 'ray-warm')
+        memory = ray_memory_mib()
+    finally: executor.close()
+    mean = lambda outcomes, key: sum(getattr(o, key) for o in outcomes) / len(outcomes)
+    result = dict(in_process_s=in_process_s, ray_cold_s=cold_s, ray_warm_s=warm_s, speedup_warm=in_process_s / warm_s,
+                  speedup_cold=in_process_s / cold_s, ray_startup_s=executor.startup_s, memory_mib=memory, memory_idle_mib=memory_idle,
+                  train_s_in_process=mean(in_process, 'train_s'), train_s_ray=mean(on_ray, 'train_s'),
+                  eval_s_in_process=mean(in_process, 'eval_s'), eval_s_ray=mean(on_ray, 'eval_s'), load_before=load, load_after=os.getloadavg())
+    print(f'one rung of {candidates} candidates: {data} {resolution // 2}→{resolution}px, {channels} channels, batch {batch_size}, '
+          f'{probe_kimg:g} kimg each, SWD on {eval_samples} samples; {os.cpu_count()} CPUs, load {load[0]:.2f} before')
+    print(f'  in process, {workers * threads_per_worker} torch threads: {in_process_s:6.1f} s  (per candidate: train {result["train_s_in_process"]:.1f} s, '
+          f'score {result["eval_s_in_process"]:.1f} s)')
+    print(f'  Ray, {workers} workers × {threads_per_worker} thread(s):  {warm_s:6.1f} s warm (per candidate: train {result["train_s_ray"]:.1f} s, '
+          f'score {result["eval_s_ray"]:.1f} s), {cold_s:.1f} s cold (the workers load torch, the data and the evaluator first)')
+    print(f'  Ray speed-up: ×{result["speedup_warm"]:.2f} warm, ×{result["speedup_cold"]:.2f} cold; Ray start-up {executor.startup_s:.1f} s')
+    total = lambda memory: sum(mib for mib, _ in memory.values())
+    print('  Ray memory (RSS, MiB): ' + ', '.join(f'{kind} {mib:.0f} ({n} process{"es" * (n > 1)})' for kind, (mib, n) in memory.items())
+          + f'; {total(memory):.0f} in all ({total(memory_idle):.0f} before the first task)')
+    print(f'RESULT in_process_s={in_process_s:.2f} ray_warm_s={warm_s:.2f} ray_cold_s={cold_s:.2f} speedup_warm={result["speedup_warm"]:.3f} '
+          f'ray_startup_s={executor.startup_s:.1f} ray_rss_mib={total(memory):.0f}')
+    return result
+
+# %% ../nbs/13_bench.ipynb #fad51300
+def add_ray_bench_args(p: argparse.ArgumentParser):
+    "The flags of `dggan bench ray`, and its job (the cli turns a missing Ray or an unreachable cluster into bad input)."
+    p.description = ('Trains one rung of candidates (digits 8→16px, 32 channels, batch 32, 2 kimg each) in this process '
+                     'with workers×threads torch threads and on Ray workers; prints both times, the ratio, Ray start-up and memory.')
+    p.add_argument('--workers', type=int, default=2); p.add_argument('--threads-per-worker', type=int, default=1)
+    p.add_argument('--candidates', type=int, default=4); p.add_argument('--quick', action='store_true', help='tiny sizes: a check that it runs')
+    p.set_defaults(func=lambda a: bench_ray(a.workers, a.threads_per_worker, a.candidates, quick=a.quick))

@@ -5,32 +5,28 @@
 # %% ../nbs/11_cli.ipynb #84e03af1
 from __future__ import annotations
 import argparse, json, sys, time
-from dataclasses import replace
 from pathlib import Path
-from typing import Callable
 
-import torch
 from tqdm.auto import tqdm
 
 from .tensors import pick_device, save_image_grid
 from .data import load_source
-from .arch import initial_gan
-from .nets import Gan
 from .core import TrainConfig, SettingError, atomic_write_text
-from .train import Trainer, load_gan, sample_images, save_samples, interpolate
+from .train import load_gan, sample_images, save_samples, interpolate
 from .search.driver import Search
 from .search.config import SearchConfig, DEFAULT_BUDGET_MINUTES
 from .search.events import (Event, CandidateStarted, FinalStarted, CandidateProgress, CandidateScored, FinalScored, CandidateFailed,
                                     DecisionMade, CandidatesPromoted, SearchFinished)
-from .store import RunStore, final_stem, NoRunError
+from .store import RunStore, final_stem, NoRunError, action_label
 from .report import write_report
-from .metrics import bench_metrics, Evaluator, load_inception
-from .cluster import ClusterError, make_executor, bench_ray
-from .bench import add_search_bench_args, add_noise_bench_args
+from .metrics import Evaluator, load_inception
+from .cluster import ClusterError, make_executor
+from .bench import (add_train_bench_args, add_search_bench_args, add_noise_bench_args, add_metrics_bench_args,
+                            add_dashboard_bench_args, add_ray_bench_args)
 
 # %% auto #0
 __all__ = ['SAMPLE_N', 'EVAL_METRICS', 'ProgressBars', 'cmd_grow', 'cmd_train', 'cmd_resume', 'cmd_report', 'cmd_sample',
-           'cmd_eval', 'build_parser', 'in_cli_words', 'run_command', 'main', 'bench_train', 'bench_dashboard']
+           'cmd_eval', 'build_parser', 'in_cli_words', 'run_command', 'main']
 
 # %% ../nbs/11_cli.ipynb #016b21c4
 def _add_training_args(p: argparse.ArgumentParser):
@@ -77,7 +73,7 @@ class ProgressBars:
     def __call__(self, e: Event):
         match e:
             case CandidateStarted() | FinalStarted():
-                what = 'final phase' if isinstance(e, FinalStarted) else f"{e.action['kind'] if e.action else 'root'} → {e.resolution}px, rung {e.rung}"
+                what = 'final phase' if isinstance(e, FinalStarted) else f'{action_label(e.action)} → {e.resolution}px, rung {e.rung}'
                 self.node = _progress_bar(e.until_kimg - e.kimg_start, f'  node {e.node_id}: {what}', leave=False)
                 self.base, self.cost = e.spent, e.cost_per_kimg
             case CandidateProgress() if self.node is not None:
@@ -105,21 +101,21 @@ class ProgressBars:
 
 # %% ../nbs/11_cli.ipynb #7fe9a1d9
 def _run_search(search: Search) -> dict:
-    bars = ProgressBars(search.config, search.spent())
+    bars = ProgressBars(search.config, search.view.spent())
     search.subscribe(bars)
     t0 = time.perf_counter()
     try: result = search.run()
     finally: search.executor.close()  # a local Ray started for this run goes with it
     folder = Path(search.store.given_folder)  # as the user named it (`--out runs/x`): what the summary shows
     report = write_report(folder)
-    final, segments = search.final_segment(), search.store.segments(branch=search.branch)
+    final, segments = search.view.final_segment(), search.store.segments(branch=search.branch)
     seconds = time.perf_counter() - t0
     summary = dict(run=str(folder), policy=search.config.policy, result_node=result.id if result else None,
                    result_score=result.score if result else None, final_score=final.score if final else None,
                    final=str(folder/f'{final_stem(search.branch)}.pt') if final else None,
-                   metric=search.config.metric, kimg_shown=search.kimg_shown(), tflop_spent=search.tflop_spent(),
-                   budget=search.config.budget, budget_unit=search.config.budget_unit, spent=search.spent(),
-                   exploration_share=search.exploration_share(), nodes=len(search.history()), stages=search.stages_done(),
+                   metric=search.config.metric, kimg_shown=search.view.kimg_shown(), tflop_spent=search.view.tflop_spent(),
+                   budget=search.config.budget, budget_unit=search.config.budget_unit, spent=search.view.spent(),
+                   exploration_share=search.view.exploration(), nodes=len(search.view.history()), stages=search.view.stages_done(),
                    seconds=seconds, train_s=sum(s.train_s or 0 for s in segments), eval_s=sum(s.eval_s or 0 for s in segments),
                    report=str(report/'report.html'))
     if final:
@@ -183,7 +179,7 @@ def _listed(ids: list[int], most: int = 12) -> str:
 
 def _run_model(run: Path, # a run folder
                node: int | None, # a node's id; None: the final model
-              ) -> tuple[Path, str, dict]:
+              ) -> tuple[Path, str, SearchConfig]:
     "The checkpoint of RUN's final model or of node `node`, its name for people, and the run's config; errors in the command line's words."
     if not (run/'run.sqlite').is_file():
         raise FileNotFoundError(f'{run} is not a run folder (no run.sqlite in it): give the folder that `dggan grow --out` wrote')
@@ -302,7 +298,7 @@ def cmd_eval(args) -> dict:
     device = pick_device(args.device)
     checkpoint, model, config = _run_model(run, args.node)
     gan = load_gan(checkpoint, device)
-    px, data = gan.spec.resolution, args.data or config['data']
+    px, data = gan.spec.resolution, args.data or config.data
     if 'swd' in metrics and px < 8: raise ValueError(f"SWD needs images of at least 8×8 (Progressive GAN's 7×7 patches) and {model} makes {px}×{px}: give --metrics fid,kid")
     try: source = load_source(data, resolution=px, channels=gan.spec.image_channels)
     except FileNotFoundError as e:
@@ -394,27 +390,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_eval_args(sub.add_parser('eval', help="score a run's model against a data set: SWD, FID and KID"))
     b = sub.add_parser('bench', help='benchmarks that print measured ratios and a RESULT line')
     bsub = b.add_subparsers(dest='bench', required=True, metavar='BENCH')
-    bt = bsub.add_parser('train', help='training throughput at 16×16 and 32×32')
-    bt.add_argument('--seconds', type=float, default=10.0, help='measuring time per resolution')
-    bt.add_argument('--device', default='auto')
-    bt.set_defaults(func=lambda a: bench_train(seconds=a.seconds, device=a.device))
+    add_train_bench_args(bsub.add_parser('train', help='training throughput at 16×16 and 32×32'))
     add_search_bench_args(bsub.add_parser('search', help='the DGGAN search against the fixed schedule for the same time on this device (then for the same FLOPs), '
                                                     'over seeds, on the digits, shapes and photos at 16px; resumable (--out)'))
     add_noise_bench_args(bsub.add_parser('noise', help="how noisy a run's scores are: relative sd of a score and of a paired difference, "
                                                    'and decision accuracy, per number of images'))
-    bm = bsub.add_parser('metrics', help='SWD and Fréchet distance speed against reference implementations; Inception throughput')
-    bm.add_argument('--quick', action='store_true'); bm.add_argument('--device', default='auto')
-    bm.set_defaults(func=lambda a: bench_metrics(quick=a.quick, device=a.device))
-    bd = bsub.add_parser('dashboard', help='training speed with a live dashboard against headless (ratio; ≥ 0.95 is the goal)')
-    bd.add_argument('--budget-kimg', type=float, default=32.0); bd.add_argument('--repeats', type=int, default=2)
-    bd.add_argument('--out', default=None, help='keep the runs in this folder (default: a temporary one)')
-    bd.set_defaults(func=lambda a: bench_dashboard(a.budget_kimg, a.repeats, a.out))
-    br = bsub.add_parser('ray', help='one rung of candidates on Ray workers against torch threads in one process',
-                         description='Trains one rung of candidates (digits 8→16px, 32 channels, batch 32, 2 kimg each) in this process '
-                                     'with workers×threads torch threads and on Ray workers; prints both times, the ratio, Ray start-up and memory.')
-    br.add_argument('--workers', type=int, default=2); br.add_argument('--threads-per-worker', type=int, default=1)
-    br.add_argument('--candidates', type=int, default=4); br.add_argument('--quick', action='store_true', help='tiny sizes: a check that it runs')
-    br.set_defaults(func=lambda a: _bad_input_on_cluster_errors(lambda: bench_ray(a.workers, a.threads_per_worker, a.candidates, quick=a.quick)))
+    add_metrics_bench_args(bsub.add_parser('metrics', help='SWD and Fréchet distance speed against reference implementations; Inception throughput'))
+    add_dashboard_bench_args(bsub.add_parser('dashboard', help='training speed with a live dashboard against headless (ratio; ≥ 0.95 is the goal)'))
+    br = bsub.add_parser('ray', help='one rung of candidates on Ray workers against torch threads in one process')
+    add_ray_bench_args(br)
+    ray_job = br.get_default('func')  # a missing Ray or an unreachable cluster is bad input (exit status 2), as for `grow --workers`
+    br.set_defaults(func=lambda a: _bad_input_on_cluster_errors(lambda: ray_job(a)))
     return parser
 
 # %% ../nbs/11_cli.ipynb #2e3105a8
@@ -443,77 +429,3 @@ def main(argv: list[str] | None = None):
     try: run_command(sys.argv[1:] if argv is None else argv)
     except (ValueError, FileNotFoundError, FileExistsError) as e:
         print(f'dggan: error: {e}', file=sys.stderr); raise SystemExit(2) from None
-
-# %% ../nbs/11_cli.ipynb #bfbe8a5a
-def _throughput(spec, source, config: TrainConfig, seconds: float, device) -> float:
-    "Images per second of training steps on a fresh model of `spec`, after a warm-up."
-    torch.manual_seed(0)
-    trainer = Trainer(Gan(spec), source, until_kimg=1e9, config=config, device=device)
-    for _ in range(2): trainer.step()
-    if device.type == 'cuda': torch.cuda.synchronize()
-    t0, n = time.perf_counter(), 0
-    while time.perf_counter() - t0 < seconds: trainer.step(); n += config.batch_size
-    if device.type == 'cuda': torch.cuda.synchronize()
-    return n / (time.perf_counter() - t0)
-
-def bench_train(channels: int = 32, batch_size: int = 32, seconds: float = 10.0, device: str = 'auto') -> dict:
-    "Training throughput (images/s) at 16×16 and 32×32, channels-last against the default layout; prints a RESULT line."
-    from dggan_nb.arch import progressive_schedule
-    from dggan_nb.data import shapes_source
-    device = pick_device(device); result = {}
-    source = shapes_source(n=512, channels=3, resolution=32)
-    for res in (16, 32):
-        spec = initial_gan(3, channels, 64)
-        for a in progressive_schedule(spec, res, channels): spec = a.apply(spec)
-        nchw = _throughput(spec, source, TrainConfig(batch_size=batch_size, channels_last=False), seconds / 2, device)
-        nhwc = _throughput(spec, source, TrainConfig(batch_size=batch_size, channels_last=True), seconds / 2, device)
-        result[f'img_s_{res}px'], result[f'channels_last_speedup_{res}px'] = nhwc, nhwc / nchw
-        params = spec.parameter_count()
-        print(f'{res}×{res}: {nhwc:.0f} img/s channels-last, {nchw:.0f} img/s default layout (×{nhwc/nchw:.2f})  '
-              f'(G {params["generator"]/1e3:.0f}k, D {params["discriminator"]/1e3:.0f}k params, batch {batch_size}, {device})')
-    print(f"RESULT img_s_16px={result['img_s_16px']:.1f} img_s_32px={result['img_s_32px']:.1f} "
-          f"channels_last_speedup_16px={result['channels_last_speedup_16px']:.2f} channels_last_speedup_32px={result['channels_last_speedup_32px']:.2f}")
-    return result
-
-# %% ../nbs/11_cli.ipynb #169e5e57
-def _training_img_s(search: Search) -> float:
-    "Images per second of training (scoring left out) over a run's segments."
-    segments = search.store.segments(branch=search.branch)
-    return sum(s.kimg_end - s.kimg_start for s in segments) * 1000 / sum(s.train_s for s in segments)
-
-def _on_training_thread(search: Search, callback: Callable):
-    "Hand `search`'s events to `callback` on the training thread, as they are emitted, instead of through a queue."
-    search.subscribers.clear(); emit = search.emit
-    def emit_and_call(event): emit(event); callback(replace(event, branch=search.branch))
-    search.emit = emit_and_call
-
-def bench_dashboard(budget_kimg: float = 32.0, # images per run (thousands); a 16px digits search
-                    repeats: int = 2, # runs per mode, interleaved
-                    out: str | Path | None = None) -> dict: # keep the runs here (default: a temporary folder)
-    """Training speed with a live dashboard subscribed against headless: the same search (same seed) run headless, with
-    a `Dashboard` draining its own event queue (the default), and with the dashboard's redraws on the training thread
-    (how events were delivered before the queue); prints images/s and the ratios to headless."""
-    import tempfile
-    from .widgets import Dashboard
-    folder = Path(out or tempfile.mkdtemp(prefix='dggan-bench-dashboard-'))
-    config = SearchConfig(resolution=16, probe_kimg=1.0, rungs=2, budget_kimg=budget_kimg, eval_samples=256, channels=32,
-                          train=TrainConfig(batch_size=32, log_every_kimg=0.064), device='cpu', seed=0)
-    img_s, wall_img_s = {'headless': [], 'dashboard': [], 'dashboard-sync': []}, {'headless': [], 'dashboard': [], 'dashboard-sync': []}
-    for i in range(repeats):
-        for mode in img_s:
-            search = Search.create(folder/f'{mode}-{i}', config)
-            if mode != 'headless':
-                dash = Dashboard(search)
-                if mode == 'dashboard-sync': _on_training_thread(search, dash._on_event)
-            t0 = time.perf_counter(); search.run(); wall = time.perf_counter() - t0
-            img_s[mode].append(_training_img_s(search)); wall_img_s[mode].append(search.kimg_shown() * 1000 / wall)
-            print(f'{mode:15s} run {i}: {img_s[mode][-1]:6.1f} img/s in training, {wall_img_s[mode][-1]:6.1f} img/s of wall time ({wall:5.1f} s)', flush=True)
-            search.store.close()
-    mean, wall_mean = ({m: sum(v) / len(v) for m, v in d.items()} for d in (img_s, wall_img_s))
-    result = dict(img_s=mean, wall_img_s=wall_mean, ratio_dashboard=mean['dashboard'] / mean['headless'],
-                  ratio_sync=mean['dashboard-sync'] / mean['headless'], wall_ratio_dashboard=wall_mean['dashboard'] / wall_mean['headless'],
-                  wall_ratio_sync=wall_mean['dashboard-sync'] / wall_mean['headless'])
-    print(f"RESULT ratio_dashboard={result['ratio_dashboard']:.3f} ratio_sync={result['ratio_sync']:.3f} "
-          f"wall_ratio_dashboard={result['wall_ratio_dashboard']:.3f} wall_ratio_sync={result['wall_ratio_sync']:.3f} "
-          f"headless={mean['headless']:.1f} img/s repeats={repeats}")
-    return result

@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_cluster.ipynb #45b40c7f
 from __future__ import annotations
-import json, logging, os, socket, tempfile, time
+import json, logging, os, socket, time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -13,18 +13,14 @@ from fastcore.basics import patch
 
 import torch
 
-from .arch import GanSpec, initial_gan, progressive_schedule, action_to_dict
-from .nets import Gan
-from .core import TrainConfig, SettingError
-from .train import Trainer
+from .core import SettingError
 from .search.config import SearchConfig
-from .search.runner import NodeTask, NodeResult, Failure, Runner, InProcess, SearchStopped
+from .search.runner import NodeTask, NodeResult, Failure, Runner, SearchStopped
 from .store import RunStore
 
 # %% auto #0
 __all__ = ['RAY_INSTALL', 'import_ray', 'ClusterError', 'ray_head_address', 'check_reachable', 'WorkerSetupError',
-           'train_on_worker', 'RemoteTrainer', 'RayExecutor', 'make_executor', 'comparable_history', 'ray_memory_mib',
-           'bench_ray']
+           'train_on_worker', 'RemoteTrainer', 'RayExecutor', 'make_executor']
 
 # %% ../nbs/12_cluster.ipynb #59d278f4
 RAY_INSTALL = 'pip install -e ".[ray]" in a checkout of dggan_nb, or pip install "dggan_nb[ray]"'
@@ -74,7 +70,7 @@ class WorkerSetupError(RuntimeError):
 
 _RUNNERS: dict[str, Runner] = {}  # in each worker process: the run's config and device → its Runner (data and evaluator loaded once)
 
-def train_on_worker(config: dict, # the run's `SearchConfig`, as a dict
+def train_on_worker(config: SearchConfig, # the run's settings (`store.config`)
                     task: NodeTask,
                     threads: int = 1, # torch threads for this candidate
                     gpus: float = 0, # the GPUs Ray gave the task: 0 trains on the CPU
@@ -88,12 +84,12 @@ def train_on_worker(config: dict, # the run's `SearchConfig`, as a dict
         raise WorkerSetupError(f'the run folder {folder} is not visible on the worker machine {host}: put the run folder on '
                                'storage that every machine of the cluster mounts at the same path (NFS, ...)')
     if queue is not None: queue.put(('started', task.node_id, task.rung, host, os.getpid()))  # waits: the driver has it before any result
-    device = config['device'] if gpus or config['device'] != 'auto' else 'cpu'
-    key = json.dumps([config, device], sort_keys=True)
+    device = config.device if gpus or config.device != 'auto' else 'cpu'
+    key = json.dumps([config.to_dict(), device], sort_keys=True)
     if key not in _RUNNERS:
-        try: runner = Runner(SearchConfig.from_dict(config), device=device)
+        try: runner = Runner(config, device=device)
         except Exception as e:
-            raise WorkerSetupError(f"the worker machine {host} cannot load the run's data {config['data']!r}: {type(e).__name__}: {e}") from None
+            raise WorkerSetupError(f"the worker machine {host} cannot load the run's data {config.data!r}: {type(e).__name__}: {e}") from None
         _RUNNERS.clear(); _RUNNERS[key] = runner
     def report(trainer, record: dict) -> bool:
         if queue is not None: queue.put_nowait(('log', task.node_id, dict(record)))
@@ -172,7 +168,7 @@ def machines(self: RayExecutor) -> int: "Machines (Ray nodes) alive in the clust
 
 # %% ../nbs/12_cluster.ipynb #41bc0d1f
 @patch
-def _config(self: RayExecutor, folder: str) -> dict:
+def _config(self: RayExecutor, folder: str) -> SearchConfig:
     if folder not in self._configs:
         with RunStore.open(folder, readonly=True) as store: self._configs[folder] = store.config
     return self._configs[folder]
@@ -259,102 +255,3 @@ def make_executor(workers: int | None = None, # train this many candidates at on
     "The executor a command line asks for: None (the search's own `InProcess`) unless `workers` or `ray_address` ask for Ray."
     if not workers and ray_address is None: return None
     return RayExecutor(workers or None, ray_address, threads_per_worker, gpus_per_candidate, **kwargs)
-
-# %% ../nbs/12_cluster.ipynb #3d06c081
-def comparable_history(store: RunStore, branch: str = 'main') -> dict:
-    """What training decided in a run, without timings or the order results came back in: its nodes, decisions and
-    training segments (sorted by node). Equal for equal seeds and torch threads, whatever the executor."""
-    nodes = [(n.id, n.parent_id, n.action, n.status, n.failure, n.rung, n.kimg_trained, n.checkpoint, n.score)
-             for n in store.nodes(branch=branch)]
-    decisions = [(d.stage, d.parents, d.candidates, d.sampled, d.children, d.rungs, d.scores, d.pick, d.decided_by, d.note)
-                 for d in store.decisions(branch=branch)]
-    segments = sorted((s.node_id, s.phase, s.rung, s.kimg_start, s.kimg_end, s.score) for s in store.segments(branch=branch))
-    return dict(nodes=nodes, decisions=decisions, segments=segments)
-
-# %% ../nbs/12_cluster.ipynb #7fa9a7e8
-def _ray_processes() -> dict[str, list[int]]:
-    "The Ray processes this process started (a local Ray), by kind: read from /proc (Linux; empty elsewhere)."
-    children = {}
-    for entry in os.listdir('/proc') if os.path.isdir('/proc') else []:
-        if not entry.isdigit(): continue
-        try: parent = int(Path(f'/proc/{entry}/stat').read_text().rsplit(')', 1)[1].split()[1])
-        except (OSError, IndexError, ValueError): continue
-        children.setdefault(parent, []).append(int(entry))
-    kinds, todo = {}, list(children.get(os.getpid(), []))
-    while todo:
-        pid = todo.pop(); todo += children.get(pid, [])
-        try: command = Path(f'/proc/{pid}/cmdline').read_bytes().split(b'\0')[0].decode(errors='replace')
-        except OSError: continue
-        kind = ('gcs_server' if command.endswith('gcs_server') else 'raylet' if command.endswith('raylet') else
-                'progress queue' if command == 'ray::_QueueActor' else 'other Ray processes' if 'Agent' in command or not command.startswith('ray::')
-                else 'workers')
-        kinds.setdefault(kind, []).append(pid)
-    return kinds
-
-def ray_memory_mib() -> dict[str, tuple[float, int]]:
-    "Resident memory (MiB) and number of the processes of the local Ray this process started, by kind of process."
-    def rss(pid):
-        try: return int(next(l for l in Path(f'/proc/{pid}/status').read_text().splitlines() if l.startswith('VmRSS')).split()[1]) / 1024
-        except (OSError, StopIteration): return 0.0
-    return {kind: (sum(map(rss, pids)), len(pids)) for kind, pids in sorted(_ray_processes().items())}
-
-def _bench_tasks(folder: Path, config: SearchConfig, parent: GanSpec, candidates: int, tag: str) -> list[NodeTask]:
-    "A rung of `candidates` children of `parent` (saved in `folder`), each by another growth action, resolution steps first."
-    actions = sorted(config.space.actions(parent), key=lambda a: a.apply(parent).resolution, reverse=True)
-    return [NodeTask(str(folder), node_id=i + 2, arch=actions[i % len(actions)].apply(parent).to_dict(), seed=i, rung=0,
-                     until_kimg=config.probe_kimg, save_as=f'checkpoints/{tag}-{i}.pt', parent_checkpoint='checkpoints/parent.pt',
-                     action=action_to_dict(actions[i % len(actions)])) for i in range(candidates)]
-
-# %% ../nbs/12_cluster.ipynb #9084f401
-def bench_ray(workers: int = 2, threads_per_worker: int = 1, candidates: int = 4, # one rung of this many candidates
-              data: str = 'digits', resolution: int = 16, channels: int = 32, batch_size: int = 32,
-              probe_kimg: float = 2.0, eval_samples: int = 512, # each candidate's training and score
-              quick: bool = False, # tiny sizes (8px, 8 channels, 0.128 kimg): a check that it runs
-              out: str | Path | None = None) -> dict: # keep the run folder here (default: a temporary one)
-    "One rung in this process with workers×threads torch threads against `workers` Ray workers × `threads_per_worker`; prints both, the ratio, Ray's start-up and memory, and a RESULT line."
-    if quick: resolution, channels, batch_size, probe_kimg, eval_samples = 8, 8, 16, 0.128, 64
-    config = SearchConfig(data=data, resolution=resolution, channels=channels, latent_dim=min(64, 4 * channels), rungs=1,
-                          probe_kimg=probe_kimg, budget_kimg=100 * probe_kimg, eval_samples=eval_samples,
-                          train=TrainConfig(batch_size=batch_size), device='cpu')
-    folder = Path(out) if out else Path(tempfile.mkdtemp(prefix='dggan-bench-ray-'))
-    RunStore.create(folder, config.to_dict()).close()
-    runner, load = Runner(config), os.getloadavg()
-    parent = initial_gan(runner.source.channels, config.channels, config.latent_dim)  # the parent: Progressive GAN's, one step below
-    for action in progressive_schedule(parent, resolution // 2, config.channels): parent = action.apply(parent)
-    Trainer(Gan(parent), runner.source, config.probe_kimg, config.train, 'cpu').save(folder/'checkpoints/parent.pt')  # untrained: the children's cost is what counts
-
-    def timed_map(executor, tag):
-        t0 = time.perf_counter()
-        outcomes = [outcome for _, outcome in executor.map(_bench_tasks(folder, config, parent, candidates, tag))]
-        if failed := [o for o in outcomes if isinstance(o, Failure)]: raise RuntimeError(f'a benchmark candidate failed: {failed[0].reason}')
-        return time.perf_counter() - t0, outcomes
-
-    threads_before = torch.get_num_threads()
-    torch.set_num_threads(workers * threads_per_worker)
-    try: in_process_s, in_process = timed_map(InProcess(runner), 'in-process')
-    finally: torch.set_num_threads(threads_before)
-    executor = RayExecutor(workers, threads_per_worker=threads_per_worker)
-    try:
-        memory_idle = ray_memory_mib()
-        cold_s, _ = timed_map(executor, 'ray-cold')
-        warm_s, on_ray = timed_map(executor, 'ray-warm')
-        memory = ray_memory_mib()
-    finally: executor.close()
-    mean = lambda outcomes, key: sum(getattr(o, key) for o in outcomes) / len(outcomes)
-    result = dict(in_process_s=in_process_s, ray_cold_s=cold_s, ray_warm_s=warm_s, speedup_warm=in_process_s / warm_s,
-                  speedup_cold=in_process_s / cold_s, ray_startup_s=executor.startup_s, memory_mib=memory, memory_idle_mib=memory_idle,
-                  train_s_in_process=mean(in_process, 'train_s'), train_s_ray=mean(on_ray, 'train_s'),
-                  eval_s_in_process=mean(in_process, 'eval_s'), eval_s_ray=mean(on_ray, 'eval_s'), load_before=load, load_after=os.getloadavg())
-    print(f'one rung of {candidates} candidates: {data} {resolution // 2}→{resolution}px, {channels} channels, batch {batch_size}, '
-          f'{probe_kimg:g} kimg each, SWD on {eval_samples} samples; {os.cpu_count()} CPUs, load {load[0]:.2f} before')
-    print(f'  in process, {workers * threads_per_worker} torch threads: {in_process_s:6.1f} s  (per candidate: train {result["train_s_in_process"]:.1f} s, '
-          f'score {result["eval_s_in_process"]:.1f} s)')
-    print(f'  Ray, {workers} workers × {threads_per_worker} thread(s):  {warm_s:6.1f} s warm (per candidate: train {result["train_s_ray"]:.1f} s, '
-          f'score {result["eval_s_ray"]:.1f} s), {cold_s:.1f} s cold (the workers load torch, the data and the evaluator first)')
-    print(f'  Ray speed-up: ×{result["speedup_warm"]:.2f} warm, ×{result["speedup_cold"]:.2f} cold; Ray start-up {executor.startup_s:.1f} s')
-    total = lambda memory: sum(mib for mib, _ in memory.values())
-    print('  Ray memory (RSS, MiB): ' + ', '.join(f'{kind} {mib:.0f} ({n} process{"es" * (n > 1)})' for kind, (mib, n) in memory.items())
-          + f'; {total(memory):.0f} in all ({total(memory_idle):.0f} before the first task)')
-    print(f'RESULT in_process_s={in_process_s:.2f} ray_warm_s={warm_s:.2f} ray_cold_s={cold_s:.2f} speedup_warm={result["speedup_warm"]:.3f} '
-          f'ray_startup_s={executor.startup_s:.1f} ray_rss_mib={total(memory):.0f}')
-    return result

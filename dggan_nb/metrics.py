@@ -24,7 +24,7 @@ __all__ = ['BINOMIAL_TAPS', 'BINOMIAL_5x5', 'INCEPTION_ENV', 'check_images', 'sm
            'feature_stats', 'kernel_inception_distance', 'inception_weight_candidates', 'InceptionFeatures',
            'load_inception', 'to_inception_input', 'image_features', 'default_cache_dir', 'FeatureStats',
            'real_images_at', 'reference_stats', 'generate_images', 'fid_kid', 'fid_kid_folders', 'MetricRecord',
-           'match_resolution', 'Evaluator', 'bench_metrics']
+           'match_resolution', 'Evaluator']
 
 # %% ../nbs/06_metrics.ipynb #d394d7c3
 def check_images(images, # the tensor to check
@@ -592,54 +592,3 @@ class Evaluator:
         return MetricRecord(self.metric, float(value), self.n_samples, time.perf_counter() - start, self.resolution, details)
 
     def __repr__(self): return f'Evaluator({self.metric}, n_samples={self.n_samples}, resolution={self.resolution}, seed={self.seed})'
-
-# %% ../nbs/06_metrics.ipynb #b9ab9a6f
-def bench_metrics(quick: bool = False, # tiny sizes, for a run of seconds
-                  device='cpu', # where our SWD and Inception run
-                 ) -> dict:
-    "Time SWD (ours vs NumPy), a cached `Evaluator` call vs `swd`, the Fréchet distance (ours vs `sqrtm`) and Inception; print a table and a RESULT line."
-    from cleanfid.fid import frechet_distance as frechet_distance_sqrtm
-    n, sizes, dims = (64, (16, 32), 256) if quick else (2048, (32, 64), 2048)
-    timed = lambda f: (lambda t0: (f(), time.perf_counter() - t0))(time.perf_counter())
-    result, swd_ours_s, swd_ref_s = {}, 0., 0.
-    for res in sizes:
-        real, fake = smooth_fields(n, 3, res, seed=1, cells=8), smooth_fields(n, 3, res, seed=2, cells=8, noise=0.05)
-        ours, ours_s = timed(lambda: swd(real, fake, device=device))
-        ref, ref_s = timed(lambda: swd_reference_numpy(real, fake))
-        swd_ours_s, swd_ref_s = swd_ours_s + ours_s, swd_ref_s + ref_s
-        print(f'SWD      {n} images {res}×{res}: ours {ours_s:7.2f} s  NumPy reference {ref_s:7.2f} s  '
-              f'×{ref_s / ours_s:5.1f}   (average ×1e3: {ours.average_x1e3:.4f} vs {ref.average_x1e3:.4f})')
-        result[f'swd_{res}px'] = dict(ours_s=ours_s, reference_s=ref_s, ours=ours.average_x1e3, reference=ref.average_x1e3)
-    n_eval = 64 if quick else 512
-    for channels, res in ((1, 16), (3, 32)):
-        real, fake = smooth_fields(n_eval, channels, res, seed=3, cells=8), smooth_fields(n_eval, channels, res, seed=4, cells=8, noise=0.05)
-        evaluator, init_s = timed(lambda: Evaluator(real, 'swd', n_samples=n_eval, resolution=res, device=device, batch_size=n_eval))
-        cached, cached_s = timed(lambda: evaluator(lambda k: fake[:k]))
-        plain, plain_s = timed(lambda: swd(real, fake, device=device))
-        print(f'Evaluator {n_eval} images {channels}×{res}×{res}: cached {cached_s:7.2f} s  plain swd()     {plain_s:7.2f} s  '
-              f'×{plain_s / cached_s:5.1f}   (average ×1e3: {cached.value:.4f} vs {plain.average_x1e3:.4f}; '
-              f'init {init_s:.2f} s, cache {evaluator.reference.nbytes / 2**20:.0f} MB)')
-        result[f'evaluator_{res}px'] = dict(cached_s=cached_s, plain_s=plain_s, init_s=init_s, cached=cached.value,
-                                            plain=plain.average_x1e3, cache_mb=evaluator.reference.nbytes / 2**20)
-        result[f'evaluator_speedup_{res}px'] = plain_s / cached_s
-    rng = np.random.default_rng(0)
-    f1 = rng.normal(size=(2 * dims, dims)); f2 = f1 @ (np.eye(dims) + 0.05 * rng.normal(size=(dims, dims))) + 0.1
-    stats = (*feature_stats(f1), *feature_stats(f2))
-    ours_fd, ours_s = timed(lambda: frechet_distance(*stats))
-    ref_fd, ref_s = timed(lambda: frechet_distance_sqrtm(*stats))
-    print(f'Fréchet  {dims}-d covariances:     ours {ours_s:7.2f} s  scipy sqrtm     {ref_s:7.2f} s  '
-          f'×{ref_s / ours_s:5.1f}   (values {ours_fd:.6f} vs {ref_fd:.6f})')
-    result['frechet'] = dict(ours_s=ours_s, sqrtm_s=ref_s, ours=ours_fd, sqrtm=ref_fd)
-    try:
-        inception, n_img = load_inception(device=device), 8 if quick else 64
-        image_features(smooth_fields(2, 3, 32), inception)  # warm-up (TorchScript compiles on first call)
-        _, s = timed(lambda: image_features(smooth_fields(n_img, 3, 32), inception))
-        inception_img_s = n_img / s
-        print(f'Inception ({inception.source}, {pick_device(device)}): {inception_img_s:.1f} images/s, clean resize included')
-    except RuntimeError as e:
-        inception_img_s = float('nan'); print(f'Inception: not available ({e})')
-    result.update(swd_speedup=swd_ref_s / swd_ours_s, frechet_speedup=ref_s / ours_s, inception_img_s=inception_img_s)
-    print(f"RESULT swd_speedup={result['swd_speedup']:.2f} frechet_speedup={result['frechet_speedup']:.2f} "
-          f"inception_img_s={inception_img_s:.2f} evaluator_speedup_16px={result['evaluator_speedup_16px']:.2f} "
-          f"evaluator_speedup_32px={result['evaluator_speedup_32px']:.2f}")
-    return result

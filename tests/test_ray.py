@@ -14,23 +14,21 @@ import torch
 ray = pytest.importorskip('ray', reason='Ray is an optional extra: pip install -e ".[ray]"')
 
 import dggan_nb
-from dggan_nb.cluster import RayExecutor, ClusterError, comparable_history
+from dggan_nb.cluster import RayExecutor, ClusterError
 from dggan_nb.search.driver import Search
 from dggan_nb.search.config import SearchConfig, CostModel
 from dggan_nb.search.runner import NodeTask
-from dggan_nb.core import TrainConfig
 from dggan_nb.store import RunStore
+from dggan_nb.testing import TINY_SEARCH, tiny_config, comparable_history
 
-SETTINGS = dict(data='digits', resolution=8, k=2, p=0.5, probe_kimg=0.064, eta=2, rungs=3, budget_kimg=2.4, eval_samples=64,
-                channels=8, latent_dim=16, device='cpu', seed=0)
 # the search of before the fixed step was kept to the last rung: these tests are about the executor, and their stop and
 # kill points (node 3, 9 nodes in 3 stages) are set for its history
-CLI_SETTINGS = [f'--{key.replace("_", "-")}={value}' for key, value in SETTINGS.items()] + ['--batch-size=16', '--no-keep-fixed-step', '--min-candidates=3']
+CLI_SETTINGS = [f'--{key.replace("_", "-")}={value}' for key, value in TINY_SEARCH.items()] + ['--batch-size=16', '--no-keep-fixed-step', '--min-candidates=3']
 ENV = {**os.environ, 'PYTHONUNBUFFERED': '1', 'OMP_NUM_THREADS': '1'}
 
-def tiny_config() -> SearchConfig:
+def run_config() -> SearchConfig:
     "The search every test runs: 3 stages, 9 nodes; log points every 2 steps, so that progress comes back from the workers."
-    return SearchConfig(**SETTINGS, keep_fixed_step=False, min_candidates=3, train=TrainConfig(batch_size=16, log_every_kimg=0.032))
+    return tiny_config(keep_fixed_step=False, min_candidates=3)
 
 def hold(node_id: int, pid_file: Path) -> Callable[[NodeTask, dict], None]:
     """An `on_log` hook for `RayExecutor`: `node_id`'s task writes its worker's pid into `pid_file` at its first log point
@@ -87,7 +85,7 @@ def baseline(tmp_path_factory) -> dict:
     "The tiny search in this process with one torch thread: the history every Ray run must match."
     threads = torch.get_num_threads(); torch.set_num_threads(1)
     try:
-        search = Search.create(tmp_path_factory.mktemp('baseline')/'run', tiny_config())
+        search = Search.create(tmp_path_factory.mktemp('baseline')/'run', run_config())
         search.run()
         history = comparable_history(search.store); search.store.close()
     finally: torch.set_num_threads(threads)
@@ -102,7 +100,7 @@ def test_same_history_as_in_process(local_ray, baseline, tmp_path):
     executor = RayExecutor()
     assert (executor.started_ray, executor.slots()) == (False, 2)
     events = []
-    search = Search.create(tmp_path/'run', tiny_config(), executor=executor)
+    search = Search.create(tmp_path/'run', run_config(), executor=executor)
     search.subscribe(lambda event: events.append((event.kind, getattr(event, 'node_id', None))))  # in order: one queue
     search.run()
     assert comparable_history(search.store) == baseline
@@ -116,7 +114,7 @@ def test_same_history_as_in_process(local_ray, baseline, tmp_path):
 
 def test_worker_killed_mid_candidate_is_retried(local_ray, baseline, tmp_path):
     executor = RayExecutor(on_log=hold(3, tmp_path/'held.pid'))  # a candidate of stage 1, trained beside node 2
-    search = Search.create(tmp_path/'run', tiny_config(), executor=executor)
+    search = Search.create(tmp_path/'run', run_config(), executor=executor)
     worker = threading.Thread(target=search.run); worker.start()
     pid = held_pid(tmp_path/'held.pid')
     os.kill(pid, signal.SIGKILL)
@@ -126,7 +124,7 @@ def test_worker_killed_mid_candidate_is_retried(local_ray, baseline, tmp_path):
 
 def test_python_error_fails_the_node_and_is_not_retried(local_ray, tmp_path):
     def failures(executor, folder):
-        search = Search.create(folder, tiny_config(), executor=executor)
+        search = Search.create(folder, run_config(), executor=executor)
         search.run(max_stages=1)  # the root
         (search.store.folder/search.view.history()[0].checkpoint).write_bytes(b'not a checkpoint')
         search.run(max_stages=1)  # stage 1: every child grows from the broken root
@@ -143,7 +141,7 @@ def test_python_error_fails_the_node_and_is_not_retried(local_ray, tmp_path):
 
 def test_stop_cancels_the_tasks_in_flight_and_resume_completes(local_ray, baseline, tmp_path):
     executor = RayExecutor(on_log=hold(3, tmp_path/'held.pid'))
-    search = Search.create(tmp_path/'run', tiny_config(), executor=executor)
+    search = Search.create(tmp_path/'run', run_config(), executor=executor)
     worker = threading.Thread(target=search.run); worker.start()
     pid = held_pid(tmp_path/'held.pid')
     t0 = time.perf_counter(); search.stop(); worker.join(60)
@@ -159,7 +157,7 @@ def test_stop_cancels_the_tasks_in_flight_and_resume_completes(local_ray, baseli
     assert comparable_history(resumed.store) == baseline
 
 def test_pause_holds_the_driver_and_unpause_goes_on(local_ray, baseline, tmp_path):
-    search = Search.create(tmp_path/'run', tiny_config(), executor=RayExecutor())
+    search = Search.create(tmp_path/'run', run_config(), executor=RayExecutor())
     events = []
     def pause_once(task, trainer, record):  # on the driver's thread, as the log record of a remote node comes in
         if task.node_id == 2 and 'paused' not in events: events.append('paused'); search.pause()
@@ -174,7 +172,7 @@ def test_pause_holds_the_driver_and_unpause_goes_on(local_ray, baseline, tmp_pat
 
 def test_a_run_folder_the_workers_cannot_see_stops_the_search(local_ray, tmp_path):
     executor = RayExecutor()
-    executor._configs['/no/such/run'] = tiny_config().to_dict()  # as if the driver saw a folder that the workers do not
+    executor._configs['/no/such/run'] = run_config().to_dict()  # as if the driver saw a folder that the workers do not
     task = NodeTask('/no/such/run', 1, {}, 0, 0, 0.064, 'checkpoints/node-1.pt')
     with pytest.raises(ClusterError, match='is not visible on the worker machine'): list(executor.map([task]))
 
@@ -188,7 +186,7 @@ def test_a_bad_address_fails_fast(tmp_path):
 
 def test_dashboard_shows_a_search_on_ray(local_ray, tmp_path):
     from dggan_nb.widgets import Dashboard
-    search = Search.create(tmp_path/'run', tiny_config(), executor=RayExecutor())
+    search = Search.create(tmp_path/'run', run_config(), executor=RayExecutor())
     dash = Dashboard(search)
     dash.run(max_stages=2); assert dash.wait(300) == 'finished'
     dash.refresh()
@@ -270,7 +268,7 @@ def test_two_node_cluster(two_node_cluster, baseline, tmp_path):
 def test_a_time_budget_on_ray(local_ray, tmp_path):
     """A budget in minutes with candidates on Ray: the driver prices the device once, the workers train by the prices in
     the config, and the run's own clock (the device seconds of every segment, summed over the workers) ends on its budget."""
-    search = Search.create(tmp_path/'run', replace(tiny_config(), budget_kimg=None, budget_minutes=0.4), executor=RayExecutor(), raise_budget=True)
+    search = Search.create(tmp_path/'run', replace(run_config(), budget_kimg=None, budget_minutes=0.4), executor=RayExecutor(), raise_budget=True)
     budget, prices = search.config.budget_minutes, search.config.cost_model
     assert prices is not None and prices.calibration_s > 0
     search.run()

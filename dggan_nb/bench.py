@@ -76,11 +76,35 @@ def add_train_bench_args(p: argparse.ArgumentParser):
     p.set_defaults(func=lambda a: bench_train(seconds=a.seconds, device=a.device))
 
 # %% ../nbs/13_bench.ipynb #b9ab9a6f
+def _time_frechet(dims: int, timed) -> dict:
+    "Our Fréchet distance against clean-fid's (scipy's `sqrtm`) on two correlated `dims`-d Gaussians: seconds and values."
+    from cleanfid.fid import frechet_distance as frechet_distance_sqrtm
+    rng = np.random.default_rng(0)
+    f1 = rng.normal(size=(2 * dims, dims)); f2 = f1 @ (np.eye(dims) + 0.05 * rng.normal(size=(dims, dims))) + 0.1
+    stats = (*feature_stats(f1), *feature_stats(f2))
+    ours_fd, ours_s = timed(lambda: frechet_distance(*stats))
+    ref_fd, ref_s = timed(lambda: frechet_distance_sqrtm(*stats))
+    print(f'Fréchet  {dims}-d covariances:     ours {ours_s:7.2f} s  scipy sqrtm     {ref_s:7.2f} s  '
+          f'×{ref_s / ours_s:5.1f}   (values {ours_fd:.6f} vs {ref_fd:.6f})')
+    return dict(ours_s=ours_s, sqrtm_s=ref_s, ours=ours_fd, sqrtm=ref_fd)
+
+def _inception_img_s(quick: bool, device, timed) -> float:
+    "Images per second through the Inception features (the clean resize included); NaN where there are no weights."
+    try:
+        inception, n_img = load_inception(device=device), 8 if quick else 64
+        image_features(smooth_fields(2, 3, 32), inception)  # warm-up (TorchScript compiles on first call)
+        _, s = timed(lambda: image_features(smooth_fields(n_img, 3, 32), inception))
+        inception_img_s = n_img / s
+        print(f'Inception ({inception.source}, {pick_device(device)}): {inception_img_s:.1f} images/s, clean resize included')
+    except RuntimeError as e:
+        inception_img_s = float('nan'); print(f'Inception: not available ({e})')
+    return inception_img_s
+
+# %% ../nbs/13_bench.ipynb #749d6304
 def bench_metrics(quick: bool = False, # tiny sizes, for a run of seconds
                   device='cpu', # where our SWD and Inception run
                  ) -> dict:
     "Time SWD (ours vs NumPy), a cached `Evaluator` call vs `swd`, the Fréchet distance (ours vs `sqrtm`) and Inception; print a table and a RESULT line."
-    from cleanfid.fid import frechet_distance as frechet_distance_sqrtm
     n, sizes, dims = (64, (16, 32), 256) if quick else (2048, (32, 64), 2048)
     timed = lambda f: (lambda t0: (f(), time.perf_counter() - t0))(time.perf_counter())
     result, swd_ours_s, swd_ref_s = {}, 0., 0.
@@ -104,23 +128,9 @@ def bench_metrics(quick: bool = False, # tiny sizes, for a run of seconds
         result[f'evaluator_{res}px'] = dict(cached_s=cached_s, plain_s=plain_s, init_s=init_s, cached=cached.value,
                                             plain=plain.average_x1e3, cache_mb=evaluator.reference.nbytes / 2**20)
         result[f'evaluator_speedup_{res}px'] = plain_s / cached_s
-    rng = np.random.default_rng(0)
-    f1 = rng.normal(size=(2 * dims, dims)); f2 = f1 @ (np.eye(dims) + 0.05 * rng.normal(size=(dims, dims))) + 0.1
-    stats = (*feature_stats(f1), *feature_stats(f2))
-    ours_fd, ours_s = timed(lambda: frechet_distance(*stats))
-    ref_fd, ref_s = timed(lambda: frechet_distance_sqrtm(*stats))
-    print(f'Fréchet  {dims}-d covariances:     ours {ours_s:7.2f} s  scipy sqrtm     {ref_s:7.2f} s  '
-          f'×{ref_s / ours_s:5.1f}   (values {ours_fd:.6f} vs {ref_fd:.6f})')
-    result['frechet'] = dict(ours_s=ours_s, sqrtm_s=ref_s, ours=ours_fd, sqrtm=ref_fd)
-    try:
-        inception, n_img = load_inception(device=device), 8 if quick else 64
-        image_features(smooth_fields(2, 3, 32), inception)  # warm-up (TorchScript compiles on first call)
-        _, s = timed(lambda: image_features(smooth_fields(n_img, 3, 32), inception))
-        inception_img_s = n_img / s
-        print(f'Inception ({inception.source}, {pick_device(device)}): {inception_img_s:.1f} images/s, clean resize included')
-    except RuntimeError as e:
-        inception_img_s = float('nan'); print(f'Inception: not available ({e})')
-    result.update(swd_speedup=swd_ref_s / swd_ours_s, frechet_speedup=ref_s / ours_s, inception_img_s=inception_img_s)
+    result['frechet'] = _time_frechet(dims, timed)
+    inception_img_s = _inception_img_s(quick, device, timed)
+    result.update(swd_speedup=swd_ref_s / swd_ours_s, frechet_speedup=result['frechet']['sqrtm_s'] / result['frechet']['ours_s'], inception_img_s=inception_img_s)
     print(f"RESULT swd_speedup={result['swd_speedup']:.2f} frechet_speedup={result['frechet_speedup']:.2f} "
           f"inception_img_s={inception_img_s:.2f} evaluator_speedup_16px={result['evaluator_speedup_16px']:.2f} "
           f"evaluator_speedup_32px={result['evaluator_speedup_32px']:.2f}")
@@ -171,6 +181,7 @@ def run_name(data: str, resolution: int, seed: int, kind: str) -> str:
     "The folder name of one run of the bench: `{data}-{resolution}-seed{seed}-{kind}`."
     return f'{data}-{resolution}-seed{seed}-{kind}'
 
+# %% ../nbs/13_bench.ipynb #934de133
 def grow_argv(bench: SearchBench, data: str, seed: int,
               kind: str, # one of `RUN_KINDS`
               budget_tflop: float | None = None, # `search_flops` only: the TFLOP the fixed run of this seed spent
@@ -186,14 +197,19 @@ def grow_argv(bench: SearchBench, data: str, seed: int,
 # %% ../nbs/13_bench.ipynb #b4f05048
 DGGAN = (sys.executable, '-c', 'from dggan_nb.cli import main; main()') # the `dggan` command, in this interpreter
 
+# %% ../nbs/13_bench.ipynb #926ee6a1
 def _ran_to_the_end(folder: Path) -> bool:
     "Whether `folder` holds a run with its final model and the final phase recorded."
     if not ((folder/'final.pt').is_file() and (folder/'run.sqlite').is_file()): return False
     with RunStore.open(folder, readonly=True) as store: return any(s.phase == 'final' for s in store.segments(branch='main'))
 
+# %% ../nbs/13_bench.ipynb #f0850187
 def _log_lines(log: Path) -> list[str]: return log.read_text(errors='replace').replace('\r', '\n').splitlines()
+
+# %% ../nbs/13_bench.ipynb #8cc45060
 def _refused(returncode: int, folder: Path) -> bool: return returncode == 2 and not folder.exists()  # `dggan grow` checks all before it writes its folder
 
+# %% ../nbs/13_bench.ipynb #78d05847
 def _record_run(argv: list[str], folder: Path, log: Path, returncode: int, wall_s: float) -> dict:
     "Write `folder`'s bench.json for a run that is over (finished, or refused before it started); raise if it failed."
     lines, refused = _log_lines(log), _refused(returncode, folder)
@@ -204,8 +220,10 @@ def _record_run(argv: list[str], folder: Path, log: Path, returncode: int, wall_
     atomic_write_text(folder/'bench.json', json.dumps(record, indent=1) + '\n')
     return record
 
+# %% ../nbs/13_bench.ipynb #0e332309
 def _exit_on_term(signum, frame): raise SystemExit(128 + signum)
 
+# %% ../nbs/13_bench.ipynb #7cb2ebdf
 def _stop_round(jobs, started, refused: int):
     "Kill a round's running jobs, remove their folders, and raise a `ValueError` with the refused job's reason."
     for p, _ in started:
@@ -215,6 +233,7 @@ def _stop_round(jobs, started, refused: int):
     reason = (_log_lines(folder.with_name(folder.name + '.log')) or ['(no output)'])[-1]
     raise ValueError(f'dggan {shlex.join(argv)} was refused ({reason}); the runs beside it were stopped')
 
+# %% ../nbs/13_bench.ipynb #00c7f6a5
 def run_round(jobs: list[tuple[list[str], Path]], # (`dggan grow` arguments, run folder), started together
               command: tuple[str, ...] = DGGAN, # the program that takes the arguments
               poll_s: float = 0.2, # how often to look whether a job has ended
@@ -335,6 +354,7 @@ def seed_ratios(row: dict) -> dict:
     return {f'{prefix}ratio_{at}': _ratio(row, kind, score) for score, prefix in (('swd', ''), ('kid', 'kid_'))
             for at, kind in (('time', 'search'), ('flops', 'search_flops'))}
 
+# %% ../nbs/13_bench.ipynb #adef7fc4
 def summarize(rows: list[dict]) -> dict:
     "Per data set and over all ('all'): each ratio's mean, 95% interval and verdict, and the seeds left out of it."
     summary = {}
@@ -550,6 +570,7 @@ def noise_summary(rows: list[dict]) -> list[dict]:
                         seconds=st.fmean(r['seconds'] for r in rows if r['images'] == n)))
     return out
 
+# %% ../nbs/13_bench.ipynb #fa86aa54
 def noise_table(summary: list[dict], title: str = '') -> str:
     "The summary as a printed table."
     lines = [title] if title else []
@@ -573,6 +594,7 @@ def bench_noise(runs: list[str | Path], images: tuple[int, ...] = (256, 512, 102
     print('RESULT ' + ' '.join(f'{k}={v:.3f}' for k, v in result.items()) + f' runs={len(runs)} draws={draws}')
     return dict(summaries=summaries, **result)
 
+# %% ../nbs/13_bench.ipynb #817092c2
 def add_noise_bench_args(p: argparse.ArgumentParser):
     "The flags of `dggan bench noise`, and its job."
     p.description = ('How noisy the search\'s scores are: every trained node of each RUN scored by SWD --draws times at each number of '
@@ -591,6 +613,7 @@ def kendall_tau(a: list[float], b: list[float]) -> float:
     from scipy.stats import kendalltau
     return float(kendalltau(a, b).statistic) if len(a) > 1 else float('nan')
 
+# %% ../nbs/13_bench.ipynb #74e28d3b
 def probe_pilot(config: SearchConfig, # the search to pilot (its own budget and rungs run as usual)
                 folder: str | Path, # a new folder: the run, and the pilot's checkpoints under `pilot/`
                 marks_kimg: tuple = (2, 4, 8, 16), # score every candidate when it has seen this many images (thousands)
@@ -624,6 +647,7 @@ def probe_pilot(config: SearchConfig, # the search to pilot (its own budget and 
     finally: store.close()
     return rows
 
+# %% ../nbs/13_bench.ipynb #47e07ae3
 def pilot_table(rows: list[dict]) -> list[dict]:
     "Kendall τ between each mark's scores and the last mark's, per piloted stage: how well a probe of that length predicts."
     out = []
@@ -718,6 +742,24 @@ def _bench_tasks(folder: Path, config: SearchConfig, parent: GanSpec, candidates
                      action=action_to_dict(actions[i % len(actions)])) for i in range(candidates)]
 
 # %% ../nbs/13_bench.ipynb #9084f401
+def _print_ray_bench(result: dict, memory: dict, memory_idle: dict, startup_s: float, # what `bench_ray` measured
+                     rung: str, candidates: int, workers: int, threads_per_worker: int): # what it ran
+    "`bench_ray`'s report: both timings, the ratio, Ray's start-up and memory, and the RESULT line."
+    load = result['load_before']
+    in_process_s, warm_s, cold_s = result['in_process_s'], result['ray_warm_s'], result['ray_cold_s']
+    print(f'one rung of {candidates} candidates: {rung}; {os.cpu_count()} CPUs, load {load[0]:.2f} before')
+    print(f'  in process, {workers * threads_per_worker} torch threads: {in_process_s:6.1f} s  (per candidate: train {result["train_s_in_process"]:.1f} s, '
+          f'score {result["eval_s_in_process"]:.1f} s)')
+    print(f'  Ray, {workers} workers × {threads_per_worker} thread(s):  {warm_s:6.1f} s warm (per candidate: train {result["train_s_ray"]:.1f} s, '
+          f'score {result["eval_s_ray"]:.1f} s), {cold_s:.1f} s cold (the workers load torch, the data and the evaluator first)')
+    print(f'  Ray speed-up: ×{result["speedup_warm"]:.2f} warm, ×{result["speedup_cold"]:.2f} cold; Ray start-up {startup_s:.1f} s')
+    total = lambda memory: sum(mib for mib, _ in memory.values())
+    print('  Ray memory (RSS, MiB): ' + ', '.join(f'{kind} {mib:.0f} ({n} process{"es" * (n > 1)})' for kind, (mib, n) in memory.items())
+          + f'; {total(memory):.0f} in all ({total(memory_idle):.0f} before the first task)')
+    print(f'RESULT in_process_s={in_process_s:.2f} ray_warm_s={warm_s:.2f} ray_cold_s={cold_s:.2f} speedup_warm={result["speedup_warm"]:.3f} '
+          f'ray_startup_s={startup_s:.1f} ray_rss_mib={total(memory):.0f}')
+
+# %% ../nbs/13_bench.ipynb #41649b47
 def bench_ray(workers: int = 2, threads_per_worker: int = 1, candidates: int = 4, # one rung of this many candidates
               data: str = 'digits', resolution: int = 16, channels: int = 32, batch_size: int = 32,
               probe_kimg: float = 2.0, eval_samples: int = 512, # each candidate's training and score
@@ -729,7 +771,7 @@ def bench_ray(workers: int = 2, threads_per_worker: int = 1, candidates: int = 4
                           probe_kimg=probe_kimg, budget_kimg=100 * probe_kimg, eval_samples=eval_samples,
                           train=TrainConfig(batch_size=batch_size), device='cpu')
     folder = Path(out) if out else Path(tempfile.mkdtemp(prefix='dggan-bench-ray-'))
-    RunStore.create(folder, config.to_dict()).close()
+    RunStore.create(folder, config).close()
     runner, load = Runner(config), os.getloadavg()
     parent = initial_gan(runner.source.channels, config.channels, config.latent_dim)  # the parent: Progressive GAN's, one step below
     for action in progressive_schedule(parent, resolution // 2, config.channels): parent = action.apply(parent)
@@ -757,18 +799,8 @@ def bench_ray(workers: int = 2, threads_per_worker: int = 1, candidates: int = 4
                   speedup_cold=in_process_s / cold_s, ray_startup_s=executor.startup_s, memory_mib=memory, memory_idle_mib=memory_idle,
                   train_s_in_process=mean(in_process, 'train_s'), train_s_ray=mean(on_ray, 'train_s'),
                   eval_s_in_process=mean(in_process, 'eval_s'), eval_s_ray=mean(on_ray, 'eval_s'), load_before=load, load_after=os.getloadavg())
-    print(f'one rung of {candidates} candidates: {data} {resolution // 2}→{resolution}px, {channels} channels, batch {batch_size}, '
-          f'{probe_kimg:g} kimg each, SWD on {eval_samples} samples; {os.cpu_count()} CPUs, load {load[0]:.2f} before')
-    print(f'  in process, {workers * threads_per_worker} torch threads: {in_process_s:6.1f} s  (per candidate: train {result["train_s_in_process"]:.1f} s, '
-          f'score {result["eval_s_in_process"]:.1f} s)')
-    print(f'  Ray, {workers} workers × {threads_per_worker} thread(s):  {warm_s:6.1f} s warm (per candidate: train {result["train_s_ray"]:.1f} s, '
-          f'score {result["eval_s_ray"]:.1f} s), {cold_s:.1f} s cold (the workers load torch, the data and the evaluator first)')
-    print(f'  Ray speed-up: ×{result["speedup_warm"]:.2f} warm, ×{result["speedup_cold"]:.2f} cold; Ray start-up {executor.startup_s:.1f} s')
-    total = lambda memory: sum(mib for mib, _ in memory.values())
-    print('  Ray memory (RSS, MiB): ' + ', '.join(f'{kind} {mib:.0f} ({n} process{"es" * (n > 1)})' for kind, (mib, n) in memory.items())
-          + f'; {total(memory):.0f} in all ({total(memory_idle):.0f} before the first task)')
-    print(f'RESULT in_process_s={in_process_s:.2f} ray_warm_s={warm_s:.2f} ray_cold_s={cold_s:.2f} speedup_warm={result["speedup_warm"]:.3f} '
-          f'ray_startup_s={executor.startup_s:.1f} ray_rss_mib={total(memory):.0f}')
+    rung = f'{data} {resolution // 2}→{resolution}px, {channels} channels, batch {batch_size}, {probe_kimg:g} kimg each, SWD on {eval_samples} samples'
+    _print_ray_bench(result, memory, memory_idle, executor.startup_s, rung, candidates, workers, threads_per_worker)
     return result
 
 # %% ../nbs/13_bench.ipynb #fad51300

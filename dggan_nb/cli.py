@@ -58,10 +58,12 @@ def _progress_bar(total: float, desc: str, unit: str = 'kimg', leave: bool = Tru
     return tqdm(total=round(total, 4), desc=desc, unit=unit, leave=leave, dynamic_ncols=True,
                 bar_format='{l_bar}{bar}| {n:.2f}/{total:.2f} ' + unit + ' [{elapsed}<{remaining}{postfix}]')
 
+# %% ../nbs/11_cli.ipynb #9c186eeb
 def _set_bar(bar, value: float):
     "Show `value` on `bar`, kept within 0 … its total (increments rounded to its digits would overshoot it, and tqdm warns)."
     bar.n = max(0.0, min(value, bar.total)); bar.refresh()
 
+# %% ../nbs/11_cli.ipynb #85140165
 class ProgressBars:
     "Consumes search events: a bar for the budget spent (compute or images) against the whole budget, and one for the node in training."
     def __init__(self, config: SearchConfig, already_spent: float = 0.0):
@@ -151,15 +153,18 @@ def cmd_grow(args) -> dict:
               + f'; priced in {search.config.cost_model.calibration_s:.0f} s, counted in the budget', flush=True)
     return _run_search(search)
 
+# %% ../nbs/11_cli.ipynb #2b413755
 def cmd_train(args) -> dict:
     "`dggan train` is `dggan grow --policy progressive`: Progressive GAN's fixed schedule on the search's code path."
     print('dggan train: running `dggan grow --policy progressive` (the fixed Progressive-GAN schedule)', flush=True)
     return cmd_grow(args)
 
+# %% ../nbs/11_cli.ipynb #f20feccd
 def cmd_resume(args) -> dict:
     "Continue a stopped or killed search with its own policy and settings."
     return _run_search(_search_on(args, lambda executor: Search.resume(args.run, executor=executor)))
 
+# %% ../nbs/11_cli.ipynb #57b7aae6
 def cmd_report(args) -> dict:
     "`dggan report`: write a run's report (tree, scores, best G/D, samples) into RUN/report or `--out`."
     out = write_report(args.run, args.out)
@@ -203,6 +208,7 @@ def _run_model(run: Path, # a run folder
 # %% ../nbs/11_cli.ipynb #df60ea9b
 SAMPLE_N = dict(folder=1000, grid=64, interpolation=8) # `dggan sample`'s default --n for each --format
 
+# %% ../nbs/11_cli.ipynb #0f5dc3b2
 def _add_sample_args(p: argparse.ArgumentParser):
     p.description = ("Write --n images of RUN's final model (final.pt), or of a done node's checkpoint with --node ID, from the latents of "
                      '--seed: a folder of numbered PNGs (what clean-fid, torch-fidelity or a FID script reads), a grid, or an '
@@ -216,12 +222,14 @@ def _add_sample_args(p: argparse.ArgumentParser):
     p.add_argument('--out', default=None, help="the folder, or the .png file (default: named after RUN, the model and the seed, in the current folder)")
     p.set_defaults(func=cmd_sample)
 
+# %% ../nbs/11_cli.ipynb #95b471ba
 def _sample_out(args, to_seed: int) -> Path:
     "Where `dggan sample` writes: --out, or a name made of the run's, the model's and the seed."
     if args.out: return Path(args.out)
     name = f"{Path(args.run).resolve().name}-{'final' if args.node is None else f'node{args.node}'}-seed{args.seed}"
     return Path({'folder': name, 'grid': f'{name}-grid.png', 'interpolation': f'{name}-to-{to_seed}.png'}[args.format])
 
+# %% ../nbs/11_cli.ipynb #7c4f5f66
 def cmd_sample(args) -> dict:
     "Write images of RUN's final model (or of --node ID): a folder of numbered PNGs, a grid, or an interpolation strip."
     fmt, least = args.format, 2 if args.format == 'interpolation' else 1
@@ -290,6 +298,7 @@ def _eval_table(model: str, run, data: str, n: int, seed: int, px: int, scores: 
         lines.append(f'  {label:8s} {scores[key] * factor:9.2f}   ({how})')
     return '\n'.join(lines)
 
+# %% ../nbs/11_cli.ipynb #c12f93be
 def cmd_eval(args) -> dict:
     "Score RUN's final model (or --node ID) against a data set by SWD, FID and KID at the model's resolution; print a table."
     run, metrics = Path(args.run), _eval_metrics(args.metrics)
@@ -347,10 +356,8 @@ def _search_on(args, make) -> Search:
         raise
 
 # %% ../nbs/11_cli.ipynb #681ee29d
-def build_parser() -> argparse.ArgumentParser:
-    "The `dggan` command line: every command and its flags."
-    parser = argparse.ArgumentParser(prog='dggan', description='Dynamically Grown GANs: grow, train, evaluate and benchmark from the command line.')
-    sub = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
+def _add_grow_command(sub):
+    "`dggan grow`: the search, its settings, budget and executor."
     g = sub.add_parser('grow', help='grow a GAN with the DGGAN search (top-K growth over the history)',
                        description='Grow a GAN with the DGGAN search: each stage grows the K best nodes of the history by sampled actions, '
                                    'probes the children (inherited weights), promotes the best by successive halving, and keeps going '
@@ -371,6 +378,10 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument('--policy', choices=['topk', 'progressive'], default='topk', help="'progressive' runs the fixed schedule on the same code path")
     _add_executor_args(g)
     g.set_defaults(func=cmd_grow)
+
+def _add_train_command(sub):
+    "`dggan train`: the fixed schedule, `grow --policy progressive` by another name."
+    d = SearchConfig()
     t = sub.add_parser('train', help="the same as `grow --policy progressive`: Progressive GAN's fixed schedule (the baseline)",
                        description="Grow a GAN on Progressive GAN's fixed symmetric schedule: another name for `dggan grow --policy progressive`, "
                                    'with the same run folder, report and resume. Each node of the schedule trains on an equal share of '
@@ -378,16 +389,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_training_args(t)
     _add_budget_args(t)
     t.set_defaults(func=cmd_train, policy='progressive', k=d.k, p=d.p, probe_kimg=d.probe_kimg, eta=d.eta, rungs=d.rungs, min_candidates=d.min_candidates, keep_fixed_step=False)
-    r = sub.add_parser('resume', help='continue a stopped or killed search', description='Continue the search in RUN with its own policy and settings: the node that was in flight goes back to its last completed rung.')
-    r.add_argument('run', help='the run folder')
-    _add_executor_args(r)
-    r.set_defaults(func=cmd_resume)
-    rp = sub.add_parser('report', help="write a run's report (search tree, score curves, best G/D, samples)",
-                        description='Write RUN/report/: tree, scores, best G/D graph and samples as PNG/SVG, and report.md/report.html.')
-    rp.add_argument('run', help='the run folder'); rp.add_argument('--out', default=None, help='default RUN/report')
-    rp.set_defaults(func=cmd_report)
-    _add_sample_args(sub.add_parser('sample', help="write images of a run's model: a folder of PNGs (for FID tools), a grid, or a latent interpolation"))
-    _add_eval_args(sub.add_parser('eval', help="score a run's model against a data set: SWD, FID and KID"))
+
+# %% ../nbs/11_cli.ipynb #04ccece5
+def _add_bench_commands(sub):
+    "`dggan bench ...`: the commands of the bench chapter, each with its own flags."
     b = sub.add_parser('bench', help='benchmarks that print measured ratios and a RESULT line')
     bsub = b.add_subparsers(dest='bench', required=True, metavar='BENCH')
     add_train_bench_args(bsub.add_parser('train', help='training throughput at 16×16 and 32×32'))
@@ -401,6 +406,24 @@ def build_parser() -> argparse.ArgumentParser:
     add_ray_bench_args(br)
     ray_job = br.get_default('func')  # a missing Ray or an unreachable cluster is bad input (exit status 2), as for `grow --workers`
     br.set_defaults(func=lambda a: _bad_input_on_cluster_errors(lambda: ray_job(a)))
+
+# %% ../nbs/11_cli.ipynb #c2a9bb2e
+def build_parser() -> argparse.ArgumentParser:
+    "The `dggan` command line: every command and its flags."
+    parser = argparse.ArgumentParser(prog='dggan', description='Dynamically Grown GANs: grow, train, evaluate and benchmark from the command line.')
+    sub = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
+    _add_grow_command(sub); _add_train_command(sub)
+    r = sub.add_parser('resume', help='continue a stopped or killed search', description='Continue the search in RUN with its own policy and settings: the node that was in flight goes back to its last completed rung.')
+    r.add_argument('run', help='the run folder')
+    _add_executor_args(r)
+    r.set_defaults(func=cmd_resume)
+    rp = sub.add_parser('report', help="write a run's report (search tree, score curves, best G/D, samples)",
+                        description='Write RUN/report/: tree, scores, best G/D graph and samples as PNG/SVG, and report.md/report.html.')
+    rp.add_argument('run', help='the run folder'); rp.add_argument('--out', default=None, help='default RUN/report')
+    rp.set_defaults(func=cmd_report)
+    _add_sample_args(sub.add_parser('sample', help="write images of a run's model: a folder of PNGs (for FID tools), a grid, or a latent interpolation"))
+    _add_eval_args(sub.add_parser('eval', help="score a run's model against a data set: SWD, FID and KID"))
+    _add_bench_commands(sub)
     return parser
 
 # %% ../nbs/11_cli.ipynb #2e3105a8
@@ -418,12 +441,14 @@ def in_cli_words(e: Exception, parser: argparse.ArgumentParser, args: argparse.N
     if isinstance(e, SettingError): return e.renamed(_flags(parser, args))
     return e
 
+# %% ../nbs/11_cli.ipynb #f5a8feb4
 def run_command(argv: list[str]):
     "Run `dggan ARGV...` in this process and return the job's result; bad input raises `ValueError`/`FileNotFoundError`/`FileExistsError`."
     parser = build_parser(); args = parser.parse_args(argv)
     try: return args.func(args)
     except (SettingError, NoRunError) as e: raise in_cli_words(e, parser, args) from e
 
+# %% ../nbs/11_cli.ipynb #259dce9d
 def main(argv: list[str] | None = None):
     "Entry point of the `dggan` console script: bad input exits with status 2 and a one-line message."
     try: run_command(sys.argv[1:] if argv is None else argv)

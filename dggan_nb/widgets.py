@@ -5,6 +5,8 @@
 # %% ../nbs/10_widgets.ipynb #a43a4331
 from __future__ import annotations
 import html, io, json, threading, time, traceback
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -18,11 +20,13 @@ from .search.plan import OverrideRequest, Candidate
 from .search.events import (Event, CandidateProgress, CandidateFailed, DecisionNeeded, DecisionMade, CandidateStarted, StageStarted,
                                     FinalStarted, FinalScored, CandidateScored, CandidatesPromoted, FinalSkipped, SearchFinished, SearchHalted, SearchCrashed)
 from .store import final_stem
-from .report import search_tree, plot_scores, plot_schedule, best_node, final_phases
+from .report import search_tree, plot_scores, plot_schedule, best_node
 
 # %% auto #0
-__all__ = ['STATUS_COLOURS', 'STEP_THROUGH_WAIT_S', 'DASHBOARD_CSS', 'REDRAW_EVERY_S', 'DRAW_EVERY_S', 'svg_html', 'curves_png',
-           'schedule_png', 'halving_outcome', 'candidate_rows', 'root_row', 'rows_html', 'Dashboard']
+__all__ = ['STATUS_COLOURS', 'STEP_THROUGH_WAIT_S', 'PANEL', 'FULL', 'DASHBOARD_CSS', 'REDRAW_EVERY_S', 'DRAW_EVERY_S',
+           'svg_html', 'curves_png', 'schedule_png', 'halving_outcome', 'candidate_rows', 'root_row', 'rows_html',
+           'Snapshot', 'status_line', 'ControlsPanel', 'StepperPanel', 'OverridePanel', 'InspectorPanel', 'FinalPanel',
+           'PlotsPanel', 'LogPanel', 'Dashboard']
 
 # %% ../nbs/10_widgets.ipynb #93aed72e
 def svg_html(dot, # a graphviz `Digraph`, e.g. `draw(spec)` or `search_tree(nodes, config)`
@@ -123,299 +127,427 @@ def rows_html(rows: list[dict]) -> str:
     return ''.join(out) + '</table></div>'
 
 # %% ../nbs/10_widgets.ipynb #393499b4
+@dataclass(frozen=True)
+class Snapshot:
+    "What the dashboard knows of a run at one refresh: every panel draws from it, none reads the search or the store itself."
+    store: RunStore # the run: its settings, and the files a panel shows (sample grids)
+    branch: str = 'main' # the branch shown
+    state: str = 'loaded' # what the search is doing (see `Dashboard.state`)
+    nodes: list[Node] = field(default_factory=list) # every node of the run (all branches)
+    history: list[Node] = field(default_factory=list) # this branch's nodes, oldest first (a fork's start with its origin)
+    decisions: list[Decision] = field(default_factory=list) # this branch's decisions: stage i > 0 is decisions[i - 1]
+    segments: list[Segment] = field(default_factory=list) # every training segment of the run, in the order they ran
+    final: Segment | None = None # this branch's final phase, once it has run
+    kept: dict[int, int] = field(default_factory=dict) # `store.kept()`: challengers ranked after the fixed step their stage kept
+    next_candidates: list[tuple[Candidate, bool]] = field(default_factory=list) # (candidate, sampled) offered for the next decision
+    waiting: DecisionNeeded | None = None # the decision that waits for a person
+    progress: str = '' # the node in training and how far it got
+    followed: dict[int, str] = field(default_factory=dict) # decision id → how the search followed a person's override
+
+    @classmethod
+    def read(cls, store: RunStore, branch: str = 'main', **kwargs) -> Snapshot:
+        "Read `branch` of the run in `store`; `kwargs`: what only the dashboard knows (`state`, `waiting`, `progress`, ...)."
+        segments = store.segments()  # before the nodes: every segment's node is among them
+        nodes, origin = store.nodes(), store.origin(branch)
+        history = [n for n in nodes if n.id == origin] + [n for n in nodes if n.branch == branch]
+        final = {s.branch: s for s in segments if s.phase == 'final'}.get(branch)
+        return cls(store, branch, nodes=nodes, history=history, decisions=store.decisions(branch=branch), segments=segments,
+                   final=final, kept=store.kept(), **kwargs)
+
+    @cached_property
+    def by_id(self) -> dict[int, Node]: "Node id → node, for every node of the run."; return {n.id: n for n in self.nodes}
+    @property
+    def metric(self) -> str: "The name of the run's score."; return self.store.config.get('metric', 'score')
+    @property
+    def live(self) -> bool: "A live search (not a run loaded read-only)."; return self.state != 'loaded'
+    @property
+    def steerable(self) -> bool:
+        "A person can still steer the search: it is live and has not ended (nor is it stopping)."
+        return self.live and self.state not in ('finished', 'stopped', 'crashed', 'stopping')
+
+# %% ../nbs/10_widgets.ipynb #d782521d
 STEP_THROUGH_WAIT_S = 24 * 3600.0  # how long a stage waits for a person when "step through decisions" is ticked
+PANEL = dict(border='1px solid #ddd', padding='4px', margin='2px', min_width='0')  # min_width 0: a panel keeps its share, wide content scrolls inside
+FULL = dict(margin='2px 0')  # a full-width widget without the side margins that would make it overflow its panel
+
+def _button(description: str, icon: str, style: str = '', cls: str = '') -> widgets.Button:
+    b = widgets.Button(description=description, icon=icon, button_style=style, layout=widgets.Layout(width='auto', flex='0 0 auto'))  # never squeezed
+    if cls: b.add_class(cls)
+    return b
+
+def status_line(run: Snapshot) -> str:
+    "The status line as HTML: state, stage, nodes scored, images, compute and time spent, final model, best finalist, node in training."
+    state, metric, done, cfg = run.state, run.metric, [n for n in run.history if n.status == 'done'], run.store.config
+    colour = dict(running='#2a7a2a', paused='#b36b00', crashed='#b22', stopping='#b36b00').get(state, '#333')
+    best = best_node(run.history, cfg, run.kept)
+    mine = [s for s in run.segments if run.by_id[s.node_id].branch == run.branch]
+    shown, tflop, wall_s = sum(s.kimg_end - s.kimg_start for s in mine), sum(s.tflop or 0 for s in mine), sum((s.train_s or 0) + (s.eval_s or 0) for s in mine)
+    if cfg.get('budget_minutes'):  # a time budget: its clock, as the planner keeps it (the calibration counts on the main branch)
+        calibration = (cfg.get('cost_model') or {}).get('calibration_s', 0.0) if run.branch == 'main' else 0.0
+        clock = f'{(calibration + wall_s) / 60:.2f} of {cfg["budget_minutes"]:g} minutes'
+    else: clock = f'{wall_s:.0f} s'
+    waiting = ' · <b style="color:#b36b00">stage waits for you: override or untick step-through</b>' if run.waiting else ''
+    return (f'<b style="color:{colour}" class="dggan-state">{state}</b> · stage {len(run.decisions)} · '
+            f'<span class="dggan-scored">nodes scored: {len(done)}</span> · '
+            f'{shown:.3f} kimg shown · {tflop:.3f} TFLOP · <span class="dggan-clock">{clock}</span>'
+            + (f' · <b class="dggan-final-score">final #{run.final.node_id} ({metric} {run.final.score:.2f})</b>' if run.final else '')
+            + (f' · best finalist #{best.id} ({metric} {best.score:.2f})' if best else '')
+            + (f' · {run.progress}' if run.progress and state in ('running', 'paused') else '') + waiting)
+
+# %% ../nbs/10_widgets.ipynb #d0db26f6
+class ControlsPanel:
+    "Status and controls: the run's folder and branch, start / pause / stop / refresh, *step through decisions*, the status line."
+    def __init__(self):
+        self.title, self.status = widgets.HTML(), widgets.HTML(); self.status.add_class('dggan-status')
+        self.start_button = _button('start', 'play', 'success', 'dggan-start')
+        self.pause_button = _button('pause', 'pause', '', 'dggan-pause')
+        self.stop_button = _button('stop', 'stop', 'danger', 'dggan-stop')
+        self.refresh_button = _button('refresh', 'refresh')
+        self.step_through = widgets.Checkbox(description='step through decisions', indent=False, layout=widgets.Layout(width='auto'))
+        buttons = [self.start_button, self.pause_button, self.stop_button, self.refresh_button, self.step_through]
+        self.widget = widgets.VBox([self.title, widgets.HBox(buttons, layout=widgets.Layout(flex_flow='row wrap')), self.status])
+
+    def show(self, run: Snapshot):
+        "The title, the status line, and the controls that work in the search's state."
+        self.title.value = (f'<h3 style="margin:2px 0">DGGAN search · <code class="dggan-run-folder">{html.escape(str(run.store.folder))}</code>'
+                            f' · branch {html.escape(run.branch)}</h3>')
+        self.status.value = status_line(run)
+        self.start_button.disabled = run.state not in ('idle', 'paused')
+        self.start_button.description, self.pause_button.description = ('resume', 'resume') if run.state == 'paused' else ('start', 'pause')
+        self.pause_button.disabled = self.stop_button.disabled = run.state not in ('running', 'paused')
+        self.step_through.disabled = not run.steerable
+
+# %% ../nbs/10_widgets.ipynb #a80920e3
+class StepperPanel:
+    "The stage stepper: ◀ ▶ through the growth stages, each stage's decision and its candidate table."
+    def __init__(self):
+        self.prev_button, self.next_button = _button('', 'chevron-left'), _button('', 'chevron-right')
+        self.stage_label, self.decision, self.candidate_table = widgets.HTML(), widgets.HTML(), widgets.HTML()
+        self.decision.add_class('dggan-text')
+        self.widget = widgets.VBox([widgets.HBox([self.prev_button, self.stage_label, self.next_button]), self.decision, self.candidate_table],
+                                   layout=widgets.Layout(**PANEL))
+        self.chosen: int | None = None  # the stage a person stepped to (None: follow the latest)
+        self.run: Snapshot | None = None
+
+    @property
+    def index(self) -> int: "The stage shown."; return len(self.run.decisions) if self.chosen is None else self.chosen
+
+    def show(self, run: Snapshot): "Show `run` at the stage shown: the latest, unless a person stepped back."; self.run = run; self.show_stage(self.chosen)
+
+    def show_stage(self, index: int | None = None) -> int | None: # None: the latest stage, and follow it
+        "Show stage `index` and its candidate table; return the node it picked (None: none yet, or no such stage)."
+        run, last = self.run, len(self.run.decisions)
+        if index is not None and not 0 <= index <= last: return None
+        self.chosen = None if index is None or index == last else index
+        self.stage_label.value = f'&nbsp;<b>stage {self.index} of {last}</b>&nbsp;'
+        self.prev_button.disabled, self.next_button.disabled = self.index == 0, self.index == last
+        if self.index == 0:
+            first = run.history[0] if run.history else None
+            what = 'the 4×4 root' if run.branch == 'main' else f'the node branch {html.escape(run.branch)} grows from'
+            self.decision.value = f'{what}: ' + (f'node #{first.id}' if first else 'not made yet')
+            self.candidate_table.value = rows_html([root_row(first, 'root' if run.branch == 'main' else 'fork')] if first else [])
+            return first.id if first else None
+        d = run.decisions[self.index - 1]
+        followed = f'<br><span class="dggan-followed" style="color:#2a7a2a">{run.followed[d.id]}</span>' if d.id in run.followed else ''
+        self.decision.value = (f'decided by <b>{html.escape(d.decided_by)}</b> ({html.escape(d.note)})<br>'
+                               f'parents {", ".join(f"#{p}" for p in d.parents)} · {len(d.candidates)} candidates · '
+                               f'{len(d.sampled)} sampled → nodes {", ".join(f"#{c}" for c in d.children)} · '
+                               f'pick: {"#" + str(d.pick) if d.pick is not None else "not yet"}' + followed)
+        self.candidate_table.value = rows_html(candidate_rows(d, run.by_id))
+        return d.pick
+
+# %% ../nbs/10_widgets.ipynb #2a4d5923
+class OverridePanel:
+    "Override the next decision: choose candidates; train only these, veto them or also train them; change K or p; say why; submit."
+    def __init__(self):
+        W, L = widgets, widgets.Layout
+        self.candidates = W.SelectMultiple(options=[], rows=6, layout=L(width='100%', **FULL)); self.candidates.add_class('dggan-candidates')
+        self.candidates_hint = W.HTML(); self.candidates_hint.add_class('dggan-text')
+        self.override_mode = W.ToggleButtons(options=[('train only these', 'pick'), ('veto these', 'veto'), ('also train these', 'force')],
+                                             style=dict(button_width='auto'))
+        self.k_input = W.BoundedIntText(min=1, max=64, description='K', layout=L(width='130px'))
+        self.p_input = W.BoundedFloatText(min=0.01, max=1.0, step=0.05, description='p', layout=L(width='150px'))
+        self.note = W.Text(placeholder='why (kept with the decision)', layout=L(width='100%', **FULL)); self.note.add_class('dggan-note')
+        self.submit_button = _button('submit override', 'check', 'warning', 'dggan-submit')
+        self.override_status = W.HTML(); self.override_status.add_class('dggan-override-status')
+        self.widget = W.VBox([W.HTML('<b>override the next decision</b>'), self.candidates, self.candidates_hint, self.override_mode,
+                              W.HBox([self.k_input, self.p_input]), self.note, self.submit_button, self.override_status], layout=L(**PANEL))
+
+    def show(self, run: Snapshot):
+        "The candidates of the next decision, marked sampled or trained; the controls on while the search can be steered."
+        trained = {_key(dict(n.action, parent_id=n.parent_id)): n.id for n in run.history if n.action}
+        options = [(f'{i}: {c}' + ('  · sampled' if s else '') + (f'  · trained as #{trained[_key(c.to_dict())]}' if _key(c.to_dict()) in trained else ''), c)
+                   for i, (c, s) in enumerate(run.next_candidates)]
+        self.candidates_hint.value = ('<small>exactly the candidates the waiting stage enumerated</small>' if run.waiting else
+                                      '<small>a preview: what the next stage would enumerate if it started now (its parents are the '
+                                      'best nodes when the current candidates are scored); tick <i>step through decisions</i> to '
+                                      'choose from exactly what it enumerates</small>')
+        if [o[0] for o in options] != [o[0] for o in self.candidates.options]:
+            keep = [c for c in self.candidates.value if c in {o[1] for o in options}]
+            self.candidates.options = options; self.candidates.value = tuple(keep)
+        for w in (self.candidates, self.override_mode, self.k_input, self.p_input, self.note, self.submit_button): w.disabled = not run.steerable
+
+    def show_settings(self, k: int, p: float): "Put the K and p the next stage will use into the panel."; self.k_input.value, self.p_input.value = k, p
+
+    def show_request(self, request: OverrideRequest | None):
+        "Say that `request` is queued for the next decision (None: say nothing)."
+        self.override_status.value = f'<span style="color:#b36b00">queued for the next decision ({html.escape(request.note)})</span>' if request else ''
+
+    def request(self, k: int, p: float) -> dict: # the K and p the next stage would use without an override
+        "What a person chose, as `Dashboard.override`'s arguments: the candidates, the mode, K and p where changed, the note."
+        chosen, mode = list(self.candidates.value), self.override_mode.value
+        changes = dict(k=self.k_input.value if self.k_input.value != k else None, p=self.p_input.value if abs(self.p_input.value - p) > 1e-9 else None)
+        if not chosen and mode != 'pick' or not chosen and changes == dict(k=None, p=None):
+            raise ValueError('choose candidates in the list (or change K or p) before submitting an override')
+        return dict(pick=dict(pick=chosen or None), veto=dict(veto=chosen), force=dict(force=chosen))[mode] | changes | dict(note=self.note.value)
+
+# %% ../nbs/10_widgets.ipynb #33d9b595
+class InspectorPanel:
+    "The inspector: a node's G/D graph (what changed from its parent highlighted), its samples, and *fork from this node*."
+    def __init__(self):
+        W, L = widgets, widgets.Layout
+        self.node_select = W.Dropdown(description='node', layout=L(width='100%', **FULL))
+        self.node_info = W.HTML(); self.node_info.add_class('dggan-text')
+        self.fork_button = _button('fork from this node', 'code-fork', '', 'dggan-fork')
+        self.graph, self.samples = W.HTML(), W.Image(format='png', layout=L(max_width='260px'))
+        self.widget = W.VBox([W.HTML('<b>inspector</b>'), self.node_select, self.node_info,
+                              W.HBox([self.samples, self.fork_button], layout=L(flex_flow='row wrap')), self.graph], layout=L(**PANEL))
+        self.chosen: int | None = None  # the node a person chose (None: follow the latest scored node)
+        self.updating, self.run, self._graphs = False, None, {}  # updating: the panel itself sets the node list, not a person
+
+    def show(self, run: Snapshot):
+        "The node list and the node chosen (or the latest scored one); *fork* works while no search trains."
+        self.run = run
+        options = tuple((f'#{n.id} {_action(n)} · {n.status}' + (f' · {_rung(n)} · {n.score:.2f}' if n.score is not None else ''), n.id) for n in run.nodes)
+        if options != tuple(map(tuple, self.node_select.options)): self._quietly('options', options)
+        done = [n for n in run.history if n.status == 'done']
+        self.show_node(self.chosen if self.chosen in run.by_id else (done[-1].id if done else None), follow=self.chosen is None)
+        self.fork_button.disabled = not run.live or run.state in ('running', 'paused', 'stopping')
+
+    def _quietly(self, name: str, value):
+        self.updating = True
+        try: setattr(self.node_select, name, value)
+        finally: self.updating = False
+
+    def show_node(self, node_id: int | None, follow: bool = False): # follow: go on with the latest scored node
+        "Show a node: its G/D graph (what changed from its parent highlighted) and its samples."
+        self.chosen = None if follow else node_id
+        if node_id is None: return
+        run, node = self.run, self.run.by_id[node_id]
+        if self.node_select.value != node_id: self._quietly('value', node_id)
+        self.node_info.value = (f'stage {node.stage} · branch {html.escape(node.branch)} · parent {node.parent_id or "—"} · {node.status} · '
+                                f'{node.kimg_trained:.3f} kimg · rung {node.rung if node.rung >= 0 else "—"} · {run.metric} {_score(node) or "—"}'
+                                + (f'<br><span style="color:#b22">{html.escape(node.failure)}</span>' if node.failure else ''))
+        if node_id not in self._graphs:
+            parent = run.by_id[node.parent_id].spec if node.parent_id in run.by_id else None
+            self._graphs[node_id] = svg_html(draw(node.spec, parent=parent, title=f'node #{node_id}: {_action(node)}'))
+        self.graph.value = self._graphs[node_id]
+        samples = run.store.samples_path(node_id)
+        self.samples.value = samples.read_bytes() if node.status == 'done' and samples.exists() else b''
+
+# %% ../nbs/10_widgets.ipynb #ee20f270
+class FinalPanel:
+    "The final model: its samples, the node it continued and its score; hidden until the final phase has run."
+    def __init__(self):
+        self.final_samples, self.final_info = widgets.Image(format='png', layout=widgets.Layout(max_width='200px')), widgets.HTML()
+        self.widget = widgets.HBox([self.final_samples, self.final_info], layout=widgets.Layout(display='none', border='2px solid #d62728', padding='4px', margin='2px'))
+        self.widget.add_class('dggan-final')
+        self.shown: int | None = None  # the final segment whose samples are shown
+
+    def show(self, run: Snapshot):
+        "Show the final phase of `run`'s branch, if it has run."
+        seg = run.final
+        if seg is None: self.widget.layout.display = 'none'; return
+        if self.shown != seg.id:
+            samples = run.store.folder/f'{final_stem(run.branch)}-samples.png'
+            self.final_samples.value = samples.read_bytes() if samples.exists() else b''
+            self.shown = seg.id
+        node = run.by_id[seg.node_id]
+        self.final_info.value = (f'<b>final model</b> · <code>{final_stem(run.branch)}.pt</code><br>{run.metric} <b>{seg.score:.2f}</b> '
+                                 f'after {seg.kimg_end - seg.kimg_start:.3f} kimg more in the final phase<br>it continued node #{node.id} '
+                                 f'({html.escape(_action(node))}, {node.spec.resolution}px, {run.metric} {_score(node)} at rung {node.rung})')
+        self.widget.layout.display = ''
+
+# %% ../nbs/10_widgets.ipynb #70a15c0c
+class PlotsPanel:
+    "The run's drawings: score curves and schedule in two tabs, and the search tree; drawn again only when the run changed."
+    def __init__(self):
+        W, L = widgets, widgets.Layout
+        self.curves = W.Image(format='png', layout=L(width='100%', **FULL)); self.curves.add_class('dggan-curves')
+        self.schedule = W.Image(format='png', layout=L(width='100%', **FULL)); self.schedule.add_class('dggan-schedule')
+        tabs = W.Tab(children=[self.curves, W.Box([self.schedule], layout=L(max_height='520px', overflow='auto'))], titles=('score curves', 'schedule'))
+        self.widget = W.VBox([tabs], layout=L(**PANEL))
+        self.tree = W.HTML(); self.tree.add_class('dggan-tree')
+        self.tree_box = W.VBox([W.HTML('<b>search tree</b>'), self.tree], layout=L(**PANEL))
+        self.drawn = None  # what the drawings show: each node's id, status, score and rung, and the number of segments
+
+    def show(self, run: Snapshot):
+        "Draw the curves, the schedule and the tree of `run`, unless they show it already."
+        key = (tuple((n.id, n.status, n.score, n.rung) for n in run.nodes), len(run.segments))
+        if self.drawn == key: return
+        self.drawn = key
+        self.curves.value = curves_png(run.nodes, run.segments, run.metric)
+        self.schedule.value = schedule_png(run.nodes, run.segments)
+        self.tree.value = svg_html(search_tree(run.nodes, run.store.config, f'{len(run.nodes)} nodes', rankdir='LR', kept=run.kept), 900)  # the root in view
+
+# %% ../nbs/10_widgets.ipynb #cee10fdc
+class LogPanel:
+    "What happened: the error panel (each error with its traceback; hidden until something goes wrong) and the event log."
+    def __init__(self):
+        self.error_panel = widgets.HTML(layout=widgets.Layout(display='none')); self.error_panel.add_class('dggan-errors')
+        self.events = widgets.Output(layout=widgets.Layout(max_height='160px', overflow='auto', border='1px solid #ddd'))
+        self.widget = widgets.VBox([widgets.HTML('<b>event log</b>'), self.events])
+        self.errors: list[tuple[str, str]] = []  # (title, traceback) of everything that went wrong
+
+    def show_error(self, title: str, tb: str = ''):
+        "Add an entry to the error panel (the last five are shown)."
+        self.errors.append((title, tb))
+        self.error_panel.value = '<div style="border:2px solid #b22;padding:4px;background:#fff4f4"><b style="color:#b22">errors</b>' + ''.join(
+            f'<details open><summary>{html.escape(t)}</summary><pre style="font-size:11px;max-height:240px;overflow:auto">{html.escape(b)}</pre></details>'
+            for t, b in self.errors[-5:]) + '</div>'
+        self.error_panel.layout.display = ''
+
+    def show_event(self, event: Event):
+        "Add a line to the event log: the time, the event's kind and its payload (less what is long)."
+        self.events.append_stdout(f"{time.strftime('%H:%M:%S')} {event.kind} " + ', '.join(
+            f'{k}={v}' for k, v in event.payload().items() if k not in ('branch', 'config', 'candidates', 'sampled', 'traceback')) + '\n')
+
+# %% ../nbs/10_widgets.ipynb #a9b4b7e8
 # an HTML widget's content may be narrower than what it holds (a wide table or tree scrolls in its own box, not the panel);
 # text lines as in a paragraph, not at the height of a button
 DASHBOARD_CSS = ('<style>.dggan-dashboard .widget-html-content {min-width: 0} '
                  '.dggan-dashboard .dggan-text .widget-html-content {line-height: 1.45}</style>')
 
 class Dashboard:
-    "A JupyterLab dashboard over a DGGAN search: live, with controls and overrides, or loaded read-only from a run folder."
-    def __init__(self, search: Search | None = None, # a live search: the dashboard sends a person's requests to its planner
+    "A JupyterLab dashboard over a DGGAN search, made of panels: live, with controls and overrides, or loaded read-only from a run folder."
+    def __init__(self, search: Search | None = None, # a live search: the dashboard sends a person's requests to it
                  *, store: RunStore | None = None, # or a read-only store to show (see `Dashboard.load`)
                  branch: str = 'main'): # the branch to show when loading a store
         if (search is None) == (store is None): raise ValueError('give either a live search or a store to show: Dashboard(search) or Dashboard.load(folder)')
-        if search is not None:
-            store, branch = search.store, search.branch
+        if search is not None: store, branch = search.store, search.branch
         self.search, self.store, self.branch = search, store, branch
-        self.metric = store.config.get('metric', 'score')
         self.thread: threading.Thread | None = None
-        self.errors: list[tuple[str, str]] = []   # (title, traceback) of everything that went wrong
         self.pending: OverrideRequest | None = None  # submitted, not yet used by the search
         self.followed: dict[int, str] = {}           # decision id → how the search followed a person's override (shown with its stage)
-        self._final: str | None = None             # 'finished', 'stopped' or 'crashed' once the worker is done
-        self._lock = threading.RLock()
-        self._stage_index: int | None = None       # None: follow the latest stage
-        self._node_id: int | None = None           # None: follow the latest scored node
+        self._final: str | None = None              # 'finished', 'stopped' or 'crashed' once the worker is done
         self._waiting: DecisionNeeded | None = None # the decision the search waits on
-        self._progress, self._drawn, self._updating = '', {}, False
+        self._progress = ''                         # the node in training, from the last progress event
+        self._lock = threading.RLock()              # the kernel's thread and the events' thread draw the panels one at a time
         self._stale, self._redrawn_s, self._drawn_s = False, 0.0, 0.0  # a redraw put off; when the last redraw and drawing were
         self._timer: threading.Timer | None = None  # draws the pictures put off, when due, even if no event comes
-        self._build()
+        self.controls, self.stepper, self.overrides, self.inspector = ControlsPanel(), StepperPanel(), OverridePanel(), InspectorPanel()
+        self.final_model, self.plots, self.log = FinalPanel(), PlotsPanel(), LogPanel()
+        self.widget = self._layout()
+        if search is not None:
+            self.controls.step_through.value = bool(search.planner.wait_s)
+            self.overrides.show_settings(*search.planner.settings())
+        self._wire(); self.refresh()
         if search is not None: search.subscribe(self._on_event)
-        self._show_settings(); self.refresh()
 
-    @classmethod
-    def start(cls, folder: str | Path, # a new or empty run folder
-              config: SearchConfig,
-              step_through: bool = False, # each stage waits for a person to decide
-              source=None, # the data (default: loaded from the config)
-              run: bool = True) -> Dashboard: # start training at once
-        "Create a search in `folder`, show it, and start it in a worker thread."
-        search = Search.create(folder, config, source=source, wait_s=STEP_THROUGH_WAIT_S if step_through else None)
-        dash = cls(search)
-        if run: dash.run()
-        return dash
-
-    @classmethod
-    def load(cls, folder: str | Path, branch: str = 'main') -> Dashboard:
-        "Show the run in `folder` read-only (it may be finished, or still written by another process)."
-        return cls(store=RunStore.open(folder, readonly=True), branch=branch)
-
+    history = property(lambda self: self.snapshot.history, doc="This branch's nodes at the last refresh, oldest first.")
+    decisions = property(lambda self: self.snapshot.decisions, doc="This branch's decisions at the last refresh.")
+    errors = property(lambda self: self.log.errors, doc='(title, traceback) of everything that went wrong.')
     def _repr_mimebundle_(self, **kwargs): return self.widget._repr_mimebundle_(**kwargs)
 
+    def _guarded(self, f):
+        "Run `f`; show what it raises in the error panel instead of losing it in a thread or a widget callback."
+        try: return f()
+        except Exception as e: self.log.show_error(f'{type(e).__name__}: {e}', traceback.format_exc())
+
+# %% ../nbs/10_widgets.ipynb #03f2f00a
+@patch(cls_method=True)
+def start(cls: Dashboard, folder: str | Path, # a new or empty run folder
+          config: SearchConfig,
+          step_through: bool = False, # each stage waits for a person to decide
+          source=None, # the data (default: loaded from the config)
+          run: bool = True) -> Dashboard: # start training at once
+    "Create a search in `folder`, show it, and start it in a worker thread."
+    search = Search.create(folder, config, source=source, wait_s=STEP_THROUGH_WAIT_S if step_through else None)
+    dash = cls(search)
+    if run: dash.run()
+    return dash
+
+@patch(cls_method=True)
+def load(cls: Dashboard, folder: str | Path, branch: str = 'main') -> Dashboard:
+    "Show the run in `folder` read-only (it may be finished, or still written by another process)."
+    return cls(store=RunStore.open(folder, readonly=True), branch=branch)
+
 # %% ../nbs/10_widgets.ipynb #bdf7eff2
-def _button(description: str, icon: str, style: str = '', cls: str = '') -> widgets.Button:
-    b = widgets.Button(description=description, icon=icon, button_style=style, layout=widgets.Layout(width='auto', flex='0 0 auto'))  # never squeezed
-    if cls: b.add_class(cls)
-    return b
+@patch
+def _layout(self: Dashboard) -> widgets.VBox:
+    "The panels on the page."
+    L = widgets.Layout
+    for box, width in ((self.plots.widget, '42%'), (self.inspector.widget, '45%'), (self.plots.tree_box, '55%')): box.layout.width = width
+    page = widgets.VBox([widgets.HTML(DASHBOARD_CSS), self.controls.widget, self.log.error_panel, self.final_model.widget,
+                         widgets.HBox([widgets.VBox([self.stepper.widget, self.overrides.widget], layout=L(width='58%', min_width='0')), self.plots.widget]),
+                         widgets.HBox([self.inspector.widget, self.plots.tree_box]), self.log.widget])
+    page.add_class('dggan-dashboard')
+    return page
 
 @patch
-def _build(self: Dashboard):
-    W, L = widgets, widgets.Layout
-    full = dict(margin='2px 0')  # a full-width widget without the side margins that would make it overflow its panel
-    self.title = W.HTML(); self.status = W.HTML(); self.status.add_class('dggan-status')
-    self.start_button = _button('start', 'play', 'success', 'dggan-start')
-    self.pause_button = _button('pause', 'pause', '', 'dggan-pause')
-    self.stop_button = _button('stop', 'stop', 'danger', 'dggan-stop')
-    self.refresh_button = _button('refresh', 'refresh')
-    self.step_through = W.Checkbox(description='step through decisions', indent=False, layout=L(width='auto'))
-    if self.search is not None: self.step_through.value = bool(self.search.planner.wait_s)
-    self.prev_button, self.next_button = _button('', 'chevron-left'), _button('', 'chevron-right')
-    self.stage_label = W.HTML(); self.decision = W.HTML(); self.candidate_table = W.HTML(); self.decision.add_class('dggan-text')
-    self.candidates = W.SelectMultiple(options=[], rows=6, layout=L(width='100%', **full)); self.candidates.add_class('dggan-candidates')
-    self.candidates_hint = W.HTML(); self.candidates_hint.add_class('dggan-text')
-    self.override_mode = W.ToggleButtons(options=[('train only these', 'pick'), ('veto these', 'veto'), ('also train these', 'force')],
-                                         style=dict(button_width='auto'))
-    self.k_input = W.BoundedIntText(min=1, max=64, description='K', layout=L(width='130px'))
-    self.p_input = W.BoundedFloatText(min=0.01, max=1.0, step=0.05, description='p', layout=L(width='150px'))
-    self.note = W.Text(placeholder='why (kept with the decision)', layout=L(width='100%', **full)); self.note.add_class('dggan-note')
-    self.submit_button = _button('submit override', 'check', 'warning', 'dggan-submit')
-    self.override_status = W.HTML(); self.override_status.add_class('dggan-override-status')
-    self.node_select = W.Dropdown(description='node', layout=L(width='100%', **full))
-    self.node_info = W.HTML(); self.node_info.add_class('dggan-text')
-    self.fork_button = _button('fork from this node', 'code-fork', '', 'dggan-fork')
-    self.graph = W.HTML(); self.samples = W.Image(format='png', layout=L(max_width='260px'))
-    self.curves = W.Image(format='png', layout=L(width='100%', **full)); self.curves.add_class('dggan-curves')
-    self.schedule = W.Image(format='png', layout=L(width='100%', **full)); self.schedule.add_class('dggan-schedule')
-    self.plots = W.Tab(children=[self.curves, W.Box([self.schedule], layout=L(max_height='520px', overflow='auto'))],
-                       titles=('score curves', 'schedule'))
-    self.final_samples = W.Image(format='png', layout=L(max_width='200px')); self.final_info = W.HTML()
-    self.final_box = W.HBox([self.final_samples, self.final_info], layout=L(display='none', border='2px solid #d62728', padding='4px', margin='2px'))
-    self.final_box.add_class('dggan-final')
-    self.tree = W.HTML(); self.tree.add_class('dggan-tree'); self.error_panel = W.HTML(layout=L(display='none')); self.error_panel.add_class('dggan-errors')
-    self.log = W.Output(layout=L(max_height='160px', overflow='auto', border='1px solid #ddd'))
-    box = dict(border='1px solid #ddd', padding='4px', margin='2px', min_width='0')  # min_width 0: a panel keeps its share, wide content scrolls inside
-    override = W.VBox([W.HTML('<b>override the next decision</b>'), self.candidates, self.candidates_hint, self.override_mode,
-                       W.HBox([self.k_input, self.p_input]), self.note, self.submit_button, self.override_status], layout=L(**box))
-    stepper = W.VBox([W.HBox([self.prev_button, self.stage_label, self.next_button]), self.decision, self.candidate_table], layout=L(**box))
-    inspector = W.VBox([W.HTML('<b>inspector</b>'), self.node_select, self.node_info,
-                        W.HBox([self.samples, self.fork_button], layout=L(flex_flow='row wrap')), self.graph], layout=L(width='45%', **box))
-    self.widget = W.VBox([
-        W.HTML(DASHBOARD_CSS), self.title, W.HBox([self.start_button, self.pause_button, self.stop_button, self.refresh_button, self.step_through], layout=L(flex_flow='row wrap')),
-        self.status, self.error_panel, self.final_box,
-        W.HBox([W.VBox([stepper, override], layout=L(width='58%', min_width='0')),
-                W.VBox([self.plots], layout=L(width='42%', **box))]),
-        W.HBox([inspector, W.VBox([W.HTML('<b>search tree</b>'), self.tree], layout=L(width='55%', **box))]),  # trees grow wide
-        W.HTML('<b>event log</b>'), self.log])
-    self.widget.add_class('dggan-dashboard')
-    self.start_button.on_click(lambda _: self.run())
-    self.pause_button.on_click(lambda _: self.unpause() if self.state == 'paused' else self.pause())
-    self.stop_button.on_click(lambda _: self.stop())
-    self.refresh_button.on_click(lambda _: self.refresh())
-    self.submit_button.on_click(lambda _: self._submit_clicked())
-    self.fork_button.on_click(lambda _: self._guarded(lambda: self.fork()))
-    self.prev_button.on_click(lambda _: self.show_stage(self.stage_index - 1))
-    self.next_button.on_click(lambda _: self.show_stage(self.stage_index + 1))
-    self.node_select.observe(self._node_chosen, 'value')
-    self.step_through.observe(self._step_through_changed, 'value')
+def _wire(self: Dashboard):
+    "Route the widgets' events: requests to the search through the request methods, the rest to the panels."
+    c, s, o, i = self.controls, self.stepper, self.overrides, self.inspector
+    c.start_button.on_click(lambda _: self.run())
+    c.pause_button.on_click(lambda _: self.unpause() if self.state == 'paused' else self.pause())
+    c.stop_button.on_click(lambda _: self.stop())
+    c.refresh_button.on_click(lambda _: self.refresh())
+    c.step_through.observe(lambda change: self._guarded(lambda: self.set_step_through(change.new)), 'value')
+    s.prev_button.on_click(lambda _: self.show_stage(s.index - 1))
+    s.next_button.on_click(lambda _: self.show_stage(s.index + 1))
+    o.submit_button.on_click(lambda _: self._guarded(lambda: self.override(**o.request(*self.search.planner.settings()))))
+    i.node_select.observe(lambda change: i.updating or change.new is None or self._guarded(lambda: self.show_node(change.new)), 'value')
+    i.fork_button.on_click(lambda _: self._guarded(lambda: self.fork()))
 
-# %% ../nbs/10_widgets.ipynb #895ba5de
 @patch
 def show_stage(self: Dashboard, index: int | None = None, # None: the latest stage
-               select: bool = True): # show the stage's best child in the inspector
-    "Show stage `index` in the stepper and its candidate table."
+               select: bool = True): # show the stage's pick in the inspector
+    "Show stage `index` in the stepper, and its pick in the inspector."
     with self._lock:
-        last = len(self.decisions)
-        if index is not None and not 0 <= index <= last: return
-        self._stage_index = None if index is None or index == last else index
-        self.stage_label.value = f'&nbsp;<b>stage {self.stage_index} of {last}</b>&nbsp;'
-        self.prev_button.disabled, self.next_button.disabled = self.stage_index == 0, self.stage_index == last
-        if self.stage_index == 0:
-            first = self.history[0] if self.history else None
-            what = 'the 4×4 root' if self.branch == 'main' else f'the node branch {html.escape(self.branch)} grows from'
-            self.decision.value = f'{what}: ' + (f'node #{first.id}' if first else 'not made yet')
-            self.candidate_table.value = rows_html([root_row(first, 'root' if self.branch == 'main' else 'fork')] if first else [])
-            pick = first.id if first else None
-        else:
-            d = self.decisions[self.stage_index - 1]
-            self.decision.value = (f'decided by <b>{html.escape(d.decided_by)}</b> ({html.escape(d.note)})<br>'
-                                   f'parents {", ".join(f"#{p}" for p in d.parents)} · {len(d.candidates)} candidates · '
-                                   f'{len(d.sampled)} sampled → nodes {", ".join(f"#{c}" for c in d.children)} · '
-                                   f'pick: {"#" + str(d.pick) if d.pick is not None else "not yet"}'
-                                   + (f'<br><span class="dggan-followed" style="color:#2a7a2a">{self.followed[d.id]}</span>' if d.id in self.followed else ''))
-            self.candidate_table.value = rows_html(candidate_rows(d, self.by_id))
-            pick = d.pick
+        pick = self.stepper.show_stage(index)
         if select and index is not None and pick is not None: self.show_node(pick)
 
-@patch(as_prop=True)
-def stage_index(self: Dashboard) -> int:
-    "The stage shown in the stepper."
-    return len(self.decisions) if self._stage_index is None else self._stage_index
-
-# %% ../nbs/10_widgets.ipynb #6c9bd4da
 @patch
-def next_candidates(self: Dashboard) -> list[tuple[Candidate, bool]]:
-    "(candidate, sampled) for the next decision: the one waited on, or a draft from the current history."
-    if self.search is None or self.state in ('finished', 'stopped', 'crashed'): return []
-    if self._waiting:
-        sampled = {_key(c) for c in self._waiting.sampled}
-        return [(Candidate.from_dict(c), _key(c) in sampled) for c in self._waiting.candidates]
-    if not any(n.status == 'done' for n in self.history): return []
+def show_node(self: Dashboard, node_id: int):
+    "Show a node in the inspector; it stays there until a person chooses another."
+    with self._lock: self.inspector.show_node(node_id)
+
+# %% ../nbs/10_widgets.ipynb #14456276
+@patch
+def read(self: Dashboard) -> Snapshot:
+    "The run as it is now, with what only the dashboard knows: the state, the decision waited on, the node in training, the next candidates."
+    run = Snapshot.read(self.store, self.branch, state=self.state, waiting=self._waiting, progress=self._progress, followed=self.followed)
+    return replace(run, next_candidates=self.next_candidates(run))
+
+@patch
+def next_candidates(self: Dashboard, run: Snapshot) -> list[tuple[Candidate, bool]]:
+    "(candidate, sampled) for the next decision: the one waited on, or a draft from `run`'s history."
+    if not run.live or run.state in ('finished', 'stopped', 'crashed'): return []
+    if run.waiting:
+        sampled = {_key(c) for c in run.waiting.sampled}
+        return [(Candidate.from_dict(c), _key(c) in sampled) for c in run.waiting.candidates]
+    if not any(n.status == 'done' for n in run.history): return []
     plan = self.search.planner.draft(self.search.stages_done() + 1)
     return [(c, c in plan.sampled) for c in plan.candidates]
-
-@patch
-def _show_override_options(self: Dashboard):
-    trained = {_key(dict(n.action, parent_id=n.parent_id)): n.id for n in self.history if n.action}
-    options = [(f'{i}: {c}' + ('  · sampled' if s else '') + (f'  · trained as #{trained[_key(c.to_dict())]}' if _key(c.to_dict()) in trained else ''), c)
-               for i, (c, s) in enumerate(self.next_candidates())]
-    self.candidates_hint.value = ('<small>exactly the candidates the waiting stage enumerated</small>' if self._waiting else
-                                  '<small>a preview: what the next stage would enumerate if it started now (its parents are the '
-                                  'best nodes when the current candidates are scored); tick <i>step through decisions</i> to '
-                                  'choose from exactly what it enumerates</small>')
-    if [o[0] for o in options] != [o[0] for o in self.candidates.options]:
-        keep = [c for c in self.candidates.value if c in {o[1] for o in options}]
-        self.candidates.options = options; self.candidates.value = tuple(keep)
-
-@patch
-def _show_settings(self: Dashboard):
-    "Put the K and p the next stage will use into the override panel."
-    if self.search is not None:
-        self.k_input.value, self.p_input.value = self.search.planner.settings()
-
-@patch
-def _step_through_changed(self: Dashboard, change):
-    def apply():
-        _live(self, 'step through decisions')
-        planner = self.search.planner
-        planner.wait_s = STEP_THROUGH_WAIT_S if change.new else None
-        if not change.new and planner.waiting is not None and self.pending is None: planner.release()
-    self._guarded(apply)
-
-# %% ../nbs/10_widgets.ipynb #d43393d6
-@patch
-def _show_node_options(self: Dashboard):
-    options = tuple((f'#{n.id} {_action(n)} · {n.status}' + (f' · {_rung(n)} · {n.score:.2f}' if n.score is not None else ''), n.id) for n in self.nodes)
-    if options != tuple(map(tuple, self.node_select.options)):
-        self._updating = True
-        try: self.node_select.options = options
-        finally: self._updating = False
-    done = [n for n in self.history if n.status == 'done']
-    self.show_node(self._node_id if self._node_id in self.by_id else (done[-1].id if done else None), follow=self._node_id is None)
-
-@patch
-def _node_chosen(self: Dashboard, change):
-    if not self._updating and change.new is not None: self._guarded(lambda: self.show_node(change.new))
-
-@patch
-def show_node(self: Dashboard, node_id: int | None, follow: bool = False):
-    "Show a node in the inspector: its G/D graph (what changed from its parent highlighted) and its samples."
-    with self._lock:
-        self._node_id = None if follow else node_id
-        if node_id is None: return
-        node = self.by_id[node_id]
-        if self.node_select.value != node_id:
-            self._updating = True
-            try: self.node_select.value = node_id
-            finally: self._updating = False
-        self.node_info.value = (f'stage {node.stage} · branch {html.escape(node.branch)} · parent {node.parent_id or "—"} · '
-                                f'{node.status} · {node.kimg_trained:.3f} kimg · rung {node.rung if node.rung >= 0 else "—"} · {self.metric} {_score(node) or "—"}'
-                                + (f'<br><span style="color:#b22">{html.escape(node.failure)}</span>' if node.failure else ''))
-        key = ('node', node_id)
-        if key not in self._drawn:
-            parent = self.by_id[node.parent_id].spec if node.parent_id in self.by_id else None
-            self._drawn[key] = svg_html(draw(node.spec, parent=parent, title=f'node #{node_id}: {_action(node)}'))
-        self.graph.value = self._drawn[key]
-        samples = self.store.samples_path(node_id)
-        self.samples.value = samples.read_bytes() if node.status == 'done' and samples.exists() else b''
-
-@patch
-def _show_final(self: Dashboard):
-    "The final model's panel: its samples, the node it continued, its score; hidden until the final phase has run."
-    seg = self.final
-    if seg is None: self.final_box.layout.display = 'none'; return
-    if self._drawn.get('final') != seg.id:
-        samples = self.store.folder/f'{final_stem(self.branch)}-samples.png'
-        self.final_samples.value = samples.read_bytes() if samples.exists() else b''
-        self._drawn['final'] = seg.id
-    node = self.by_id[seg.node_id]
-    self.final_info.value = (f'<b>final model</b> · <code>{final_stem(self.branch)}.pt</code><br>{self.metric} <b>{seg.score:.2f}</b> '
-                             f'after {seg.kimg_end - seg.kimg_start:.3f} kimg more in the final phase<br>it continued node #{node.id} '
-                             f'({html.escape(_action(node))}, {node.spec.resolution}px, {self.metric} {_score(node)} at rung {node.rung})')
-    self.final_box.layout.display = ''
-
-@patch
-def _show_drawings(self: Dashboard):
-    key = (tuple((n.id, n.status, n.score, n.rung) for n in self.nodes), len(self.segments))
-    if self._drawn.get('signature') == key: return
-    self._drawn['signature'] = key
-    self.curves.value = curves_png(self.nodes, self.segments, self.metric)
-    self.schedule.value = schedule_png(self.nodes, self.segments)
-    self.tree.value = svg_html(search_tree(self.nodes, self.store.config, f'{len(self.nodes)} nodes', rankdir='LR', kept=self.store.kept()), 900)  # the root in view
-
-# %% ../nbs/10_widgets.ipynb #07b3651c
-@patch
-def _history(self: Dashboard, nodes: list[Node]) -> list[Node]:
-    origin = self.store.origin(self.branch)
-    return [n for n in nodes if n.id == origin] + [n for n in nodes if n.branch == self.branch]
 
 @patch
 def refresh(self: Dashboard, pictures: bool = True): # also redraw the curves, schedule and tree (if the run changed)
     "Re-read the store and redraw every panel."
     with self._lock:
-        self.segments = self.store.segments()  # before the nodes: every segment's node is among them
-        self.nodes = self.store.nodes()
-        self.by_id = {n.id: n for n in self.nodes}
-        self.history = self._history(self.nodes)
-        self.decisions = self.store.decisions(branch=self.branch)
-        self.final = final_phases(self.store).get(self.branch)
-        self._show_final(); self._show_override_options(); self._show_node_options()
-        if pictures: self._show_drawings()
-        self.show_stage(self._stage_index, select=False); self._show_status()  # the status line last: it says what is drawn
+        self.snapshot = self.read()
+        self._show(pictures)
 
 @patch
-def _show_status(self: Dashboard):
-    state, done = self.state, [n for n in self.history if n.status == 'done']
-    colour = dict(running='#2a7a2a', paused='#b36b00', crashed='#b22', stopping='#b36b00').get(state, '#333')
-    self.title.value = (f'<h3 style="margin:2px 0">DGGAN search · <code class="dggan-run-folder">{html.escape(str(self.store.folder))}</code>'
-                        f' · branch {html.escape(self.branch)}</h3>')
-    best = best_node(self.history, self.store.config, self.store.kept())
-    mine = [s for s in self.segments if self.by_id[s.node_id].branch == self.branch]
-    shown, tflop, wall_s = sum(s.kimg_end - s.kimg_start for s in mine), sum(s.tflop or 0 for s in mine), sum((s.train_s or 0) + (s.eval_s or 0) for s in mine)
-    cfg = self.store.config
-    if cfg.get('budget_minutes'):  # a time budget: its clock, as the planner keeps it (the calibration counts on the main branch)
-        calibration = (cfg.get('cost_model') or {}).get('calibration_s', 0.0) if self.branch == 'main' else 0.0
-        clock = f'{(calibration + wall_s) / 60:.2f} of {cfg["budget_minutes"]:g} minutes'
-    else: clock = f'{wall_s:.0f} s'
-    waiting = ' · <b style="color:#b36b00">stage waits for you: override or untick step-through</b>' if self._waiting else ''
-    self.status.value = (f'<b style="color:{colour}" class="dggan-state">{state}</b> · stage {len(self.decisions)} · '
-                         f'<span class="dggan-scored">nodes scored: {len(done)}</span> · '
-                         f'{shown:.3f} kimg shown · {tflop:.3f} TFLOP · <span class="dggan-clock">{clock}</span>'
-                         + (f' · <b class="dggan-final-score">final #{self.final.node_id} ({self.metric} {self.final.score:.2f})</b>' if self.final else '')
-                         + (f' · best finalist #{best.id} ({self.metric} {best.score:.2f})' if best else '')
-                         + (f' · {self._progress}' if self._progress and state in ('running', 'paused') else '') + waiting)
-    self._show_controls()
+def _show(self: Dashboard, pictures: bool = False, # the drawings too (if the run changed)
+          every_panel: bool = True): # False: the status and controls only (a training tick: nothing else changed)
+    "Show the snapshot, brought up to date with the search's state, in the panels (the status line last: it says what is drawn)."
+    with self._lock:
+        now = self.snapshot = replace(self.snapshot, state=self.state, waiting=self._waiting, progress=self._progress)
+        if every_panel:
+            self.final_model.show(now); self.overrides.show(now); self.inspector.show(now)
+            if pictures: self.plots.show(now)
+            self.stepper.show(now)
+        self.controls.show(now)
 
 @patch(as_prop=True)
 def state(self: Dashboard) -> str:
@@ -426,49 +558,22 @@ def state(self: Dashboard) -> str:
     if self.search.stopping: return 'stopping'
     return 'paused' if self.search.paused else 'running'
 
-@patch
-def _show_controls(self: Dashboard):
-    state, live = self.state, self.search is not None
-    self.start_button.disabled = state not in ('idle', 'paused')
-    self.start_button.description = 'resume' if state == 'paused' else 'start'
-    self.pause_button.disabled = state not in ('running', 'paused')
-    self.pause_button.description = 'resume' if state == 'paused' else 'pause'
-    self.stop_button.disabled = state not in ('running', 'paused')
-    for w in (self.step_through, self.submit_button, self.candidates, self.k_input, self.p_input, self.note, self.override_mode):
-        w.disabled = not live or state in ('finished', 'stopped', 'crashed', 'stopping')
-    self.fork_button.disabled = not live or state in ('running', 'paused', 'stopping')
-
 # %% ../nbs/10_widgets.ipynb #a388edb2
 REDRAW_EVERY_S = 1.0  # while training runs: tables and status from the store at most once a second
 DRAW_EVERY_S = 5.0    # and the pictures (curves, schedule, tree: about half a second of drawing) at most every 5 s
 
 @patch
-def show_error(self: Dashboard, title: str, tb: str = ''):
-    "Add an entry to the error panel (safe from any thread)."
-    self.errors.append((title, tb))
-    self.error_panel.value = '<div style="border:2px solid #b22;padding:4px;background:#fff4f4"><b style="color:#b22">errors</b>' + ''.join(
-        f'<details open><summary>{html.escape(t)}</summary><pre style="font-size:11px;max-height:240px;overflow:auto">{html.escape(b)}</pre></details>'
-        for t, b in self.errors[-5:]) + '</div>'
-    self.error_panel.layout.display = ''
-
-@patch
-def _guarded(self: Dashboard, f):
-    "Run `f`; show what it raises in the error panel instead of losing it in a thread or a widget callback."
-    try: return f()
-    except Exception as e: self.show_error(f'{type(e).__name__}: {e}', traceback.format_exc())
-
-@patch
 def _on_event(self: Dashboard, event: Event):
+    "Route one of the search's events: a tick to the status line; the rest to the event log, the error panel and a redraw."
     if event.branch != self.branch: return
     def handle():
         if isinstance(event, CandidateProgress):
             what = 'final phase of node' if event.rung == 'final' else f'rung {event.rung}: training node'
             self._progress = f'{what} {event.node_id}: {event.kimg:.3f} / {event.until_kimg:.3f} kimg'
-            return self._redraw() if self._stale and time.monotonic() - self._redrawn_s >= REDRAW_EVERY_S else self._show_status()
-        self.log.append_stdout(f"{time.strftime('%H:%M:%S')} {event.kind} " + ', '.join(
-            f'{k}={v}' for k, v in event.payload().items() if k not in ('branch', 'config', 'candidates', 'sampled', 'traceback')) + '\n')
+            return self._redraw() if self._stale and time.monotonic() - self._redrawn_s >= REDRAW_EVERY_S else self._show(every_panel=False)
+        self.log.show_event(event)
         match event:
-            case CandidateFailed(): self.show_error(f'node {event.node_id} failed: {event.reason}', event.traceback)
+            case CandidateFailed(): self.log.show_error(f'node {event.node_id} failed: {event.reason}', event.traceback)
             case DecisionNeeded(): self._waiting = event
             case DecisionMade():
                 self._waiting = None
@@ -506,7 +611,7 @@ def run(self: Dashboard, max_stages: int | None = None): # run at most this many
     if self.state == 'paused': return self.unpause()
     if self.state != 'idle': raise RuntimeError(f'the search is {self.state}: fork from a node to grow further')
     self.thread = threading.Thread(target=self._work, args=(max_stages,), name=f'dggan-search-{self.branch}', daemon=True)
-    self.thread.start(); self._show_status()
+    self.thread.start(); self._show()
 
 @patch
 def _work(self: Dashboard, max_stages):
@@ -517,20 +622,20 @@ def _work(self: Dashboard, max_stages):
     except BaseException as e:
         self._final = 'crashed'
         tb = traceback.format_exc()
-        self.show_error(f'the search thread crashed: {type(e).__name__}: {e}', tb)
+        self.log.show_error(f'the search thread crashed: {type(e).__name__}: {e}', tb)
         try: self.store.log_event(SearchCrashed.kind, SearchCrashed(branch=self.branch, error=f'{type(e).__name__}: {e}', traceback=tb[-4000:]).payload())
-        except Exception: self.show_error('the crash could not be recorded in the run store', traceback.format_exc())
+        except Exception: self.log.show_error('the crash could not be recorded in the run store', traceback.format_exc())
     finally:
         self._guarded(self.refresh)
 
 @patch
-def pause(self: Dashboard): "Pause the search at the next training log point."; _live(self, 'pause'); self.search.pause(); self._show_status()
+def pause(self: Dashboard): "Pause the search at the next training log point."; _live(self, 'pause'); self.search.pause(); self._show()
 @patch
-def unpause(self: Dashboard): "Resume a paused search."; _live(self, 'resume'); self.search.unpause(); self._show_status()
+def unpause(self: Dashboard): "Resume a paused search."; _live(self, 'resume'); self.search.unpause(); self._show()
 @patch
 def stop(self: Dashboard):
     "Stop the search at the next log point; the candidate in flight is requeued in the store."
-    _live(self, 'stop'); self.search.stop(); self._show_status()
+    _live(self, 'stop'); self.search.stop(); self._show()
 
 @patch
 def wait(self: Dashboard, timeout_s: float | None = None) -> str:
@@ -546,47 +651,42 @@ def override(self: Dashboard, pick: list | None = None, # train exactly these ca
              k: int | None = None, p: float | None = None, # K and p from the next stage on
              stop: bool = False, # end the search after this decision
              note: str = '') -> OverrideRequest:
-    "Queue a person's decision for the next growth stage."
+    "Queue a person's decision for the next growth stage (`Planner.submit`)."
     _live(self, 'take overrides')
     request = OverrideRequest(pick=None if pick is None else list(pick), veto=list(veto), force=list(force), k=k, p=p,
                               stop=stop, note=note or 'a person decided in the dashboard')
     self.search.planner.submit(request)
     self.pending = request
-    self.override_status.value = f'<span style="color:#b36b00">queued for the next decision ({html.escape(request.note)})</span>'
+    self.overrides.show_request(request)
     return request
 
 @patch
-def _submit_clicked(self: Dashboard):
-    def submit():
-        chosen, mode = list(self.candidates.value), self.override_mode.value
-        k, p = self.search.planner.settings()
-        changes = dict(k=self.k_input.value if self.k_input.value != k else None, p=self.p_input.value if abs(self.p_input.value - p) > 1e-9 else None)
-        if not chosen and mode != 'pick' or not chosen and changes == dict(k=None, p=None):
-            raise ValueError('choose candidates in the list (or change K or p) before submitting an override')
-        kind = dict(pick=dict(pick=chosen or None), veto=dict(veto=chosen), force=dict(force=chosen))[mode]
-        self.override(**kind, **changes, note=self.note.value)
-    self._guarded(submit)
+def set_step_through(self: Dashboard, on: bool): # each next stage waits for a person
+    "Make each next stage wait for a person, or not (`Planner.set_wait`); turned off, a stage that waits now goes on with the policy."
+    _live(self, 'step through decisions')
+    self.search.planner.set_wait(STEP_THROUGH_WAIT_S if on else None)
 
 @patch
 def _acknowledge(self: Dashboard, event: DecisionMade):
     used = self.search.planner.acknowledged[-1] if self.search.planner.acknowledged else None
     delay = f' {used[1]:.2f} s after it was submitted' if used else ''
-    self.pending, self._stage_index = None, None  # the stepper shows the stage the override decided, with this note beside it
-    self._show_settings()
+    self.pending, self.stepper.chosen = None, None  # the stepper shows the stage the override decided, with this note beside it
+    self.overrides.show_settings(*self.search.planner.settings())
     self.followed[event.decision_id] = f'your override was followed{delay}: training nodes {", ".join(map(str, event.children)) or "none"}'
-    self.override_status.value = ''
+    self.overrides.show_request(None)
 
 # %% ../nbs/10_widgets.ipynb #397a8897
 @patch
 def fork(self: Dashboard, node_id: int | None = None) -> Search: # a done node (default: the one in the inspector)
-    "Start a new branch of the search from `node_id`; the dashboard follows it (press start to grow it)."
+    "Start a new branch of the search from `node_id` (`Search.fork`); the dashboard follows it (press start to grow it)."
     _live(self, 'fork')
     if self.thread is not None and self.thread.is_alive():
         raise RuntimeError(f'the search is {self.state}: stop it (or let it finish) before forking, so that one search trains at a time')
-    node_id = self.node_select.value if node_id is None else node_id
+    node_id = self.inspector.node_select.value if node_id is None else node_id
     branch = self.search.fork(node_id, wait_s=self.search.planner.wait_s)
     branch.subscribe(self._on_event)
     self.search, self.branch, self.thread, self._final = branch, branch.branch, None, None
-    self._stage_index, self._node_id, self._waiting, self.pending, self._progress = None, None, None, None, ''
-    self._show_settings(); self.refresh()
+    self._waiting, self.pending, self._progress = None, None, ''
+    self.stepper.chosen = self.inspector.chosen = None
+    self.overrides.show_settings(*branch.planner.settings()); self.refresh()
     return branch

@@ -191,8 +191,8 @@ def test_dashboard_shows_a_search_on_ray(local_ray, tmp_path):
     dash.run(max_stages=2); assert dash.wait(300) == 'finished'
     dash.refresh()
     decision = search.store.decisions()[0]
-    assert dash.candidate_table.value.count('<tr') - 1 == len(decision.candidates)
-    assert all(f'#{node_id}' in dash.tree.value for node_id in decision.children)
+    assert dash.stepper.candidate_table.value.count('<tr') - 1 == len(decision.candidates)
+    assert all(f'#{node_id}' in dash.plots.tree.value for node_id in decision.children)
     assert not dash.errors
 
 def test_driver_killed_mid_rung_then_resumed(baseline, tmp_path):

@@ -55,7 +55,12 @@ def submit(self: Planner, request: OverrideRequest | None = None, **kwargs) -> O
 def release(self: Planner): "Let a decision that waits for a person go on with the policy."; self.requests.put(_RELEASE)
 
 @patch
-def wake(self: Planner): "Make a waiting decision look at the search's stop flag."; self.requests.put(_WAKE)
+def wake(self: Planner): "Make a waiting decision look again at the search's stop flag and at `wait_s`."; self.requests.put(_WAKE)
+
+@patch
+def set_wait(self: Planner, wait_s: float | None): # how long each decision waits for a person from now on (None: it does not)
+    "Turn waiting for a person on or off while the search runs; turned off, a decision that waits now goes on with the policy."
+    self.wait_s = wait_s; self.wake()
 
 @patch
 def _take(self: Planner, item):
@@ -210,7 +215,7 @@ def decide(self: Planner, plan: StagePlan, # the fitted draft
         self.waiting, deadline = plan, time.monotonic() + self.wait_s
         emit(DecisionNeeded(stage=plan.stage, candidates=[c.to_dict() for c in plan.candidates],
              sampled=[c.to_dict() for c in plan.sampled], wait_s=self.wait_s))
-        while self._pending is None and not self._released and not stopped() and (left := deadline - time.monotonic()) > 0:
+        while self._pending is None and not self._released and self.wait_s and not stopped() and (left := deadline - time.monotonic()) > 0:
             try: item = self.requests.get(timeout=left)
             except queue.Empty: break
             with self._lock: self._take(item)

@@ -260,6 +260,7 @@ def actions(self: SearchSpace, spec: GanSpec) -> list:
                 out.append(GrowResolution(k, self.width(g_width, f), k, self.width(d_width, f)))
     return sorted(set(out), key=lambda a: (a.kind, str(a)))
 
+# %% ../nbs/03_arch.ipynb #568d76cc
 @patch
 def check(self: SearchSpace, spec: GanSpec, action):
     "Raise a `ValueError` saying why `action` is not in this space for `spec`."

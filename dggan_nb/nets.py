@@ -105,6 +105,7 @@ def latents(self: Gan, n: int, seed: int | None = None) -> torch.Tensor:
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
     return torch.randn(n, self.spec.generator.latent_dim, generator=gen)
 
+# %% ../nbs/04_nets.ipynb #1512c0bd
 @patch
 @torch.no_grad()
 def generate(self: Gan, n: int, # how many images

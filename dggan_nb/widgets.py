@@ -12,7 +12,7 @@ from pathlib import Path
 import ipywidgets as widgets
 from fastcore.basics import patch
 
-from .arch import GanSpec, draw, action_from_dict, render, GraphvizMissing
+from .arch import GanSpec, draw, render, GraphvizMissing
 from .store import RunStore, Node, Decision, Segment
 from .search.driver import Search
 from .search.config import SearchConfig
@@ -36,6 +36,7 @@ def svg_html(dot, # a graphviz `Digraph`, e.g. `draw(spec)` or `search_tree(node
     except GraphvizMissing as e: return f'<p style="color:#a33">{html.escape(str(e))}</p>'
     return f'<div class="dggan-scroll" style="overflow:auto;max-height:{max_height_px}px">{svg[svg.index("<svg"):]}</div>'
 
+# %% ../nbs/10_widgets.ipynb #f171354c
 def _png(fig) -> bytes:
     fig.tight_layout()
     buf = io.BytesIO(); fig.savefig(buf, format='png'); return buf.getvalue()
@@ -53,6 +54,7 @@ def curves_png(nodes: list[Node], # every node of the run (all branches)
     ax.set_title(f'segments scored: {sum(s.score is not None for s in segments)}', fontsize=10)
     return _png(fig)
 
+# %% ../nbs/10_widgets.ipynb #46ee8c15
 def schedule_png(nodes: list[Node], # every node of the run
                  segments: list[Segment]) -> bytes: # every training segment, in the order they ran
     "PNG bytes of `plot_schedule`: which node trained when."
@@ -70,7 +72,6 @@ def _score(n: Node | None) -> str: return '' if n is None or n.score is None els
 
 def _rung(n: Node | None) -> str: return '' if n is None or n.rung < 0 else f'r{n.rung}'
 
-def _action(n: Node) -> str: return str(action_from_dict(n.action)) if n.action else 'root 4px'
 
 def _key(candidate: dict) -> str: return json.dumps(candidate, sort_keys=True)
 
@@ -85,6 +86,7 @@ def halving_outcome(decision: Decision, # one stage's decision
         elif node_id in r.scores: return f'dropped at r{r.rung}'
     return outcome
 
+# %% ../nbs/10_widgets.ipynb #811a4c30
 def candidate_rows(decision: Decision, # one stage's decision
                    nodes: dict[int, Node]) -> list[dict]: # node id → Node
     "One row per enumerated candidate of `decision`, joined with the child it became (if it was sampled)."
@@ -104,10 +106,11 @@ def candidate_rows(decision: Decision, # one stage's decision
 # %% ../nbs/10_widgets.ipynb #beefd18e
 def root_row(node: Node, decided_by: str = 'root') -> dict:
     "The row of a stage-0 node (the root, or a fork's origin)."
-    return dict(index=0, action=_action(node), parent=node.parent_id or '', params=_params(node.spec),
+    return dict(index=0, action=node.label, parent=node.parent_id or '', params=_params(node.spec),
                 node=node.id, kimg=f'{node.kimg_trained:.3f}', rung=_rung(node), score=_score(node), halving=decided_by,
                 status=node.status, decided_by=decided_by, picked=True)
 
+# %% ../nbs/10_widgets.ipynb #325f27d4
 STATUS_COLOURS = dict(done='#2a7a2a', failed='#b22', running='#b36b00', pending='#777', interrupted='#777')
 
 def rows_html(rows: list[dict]) -> str:
@@ -147,17 +150,14 @@ class Snapshot:
     @classmethod
     def read(cls, store: RunStore, branch: str = 'main', **kwargs) -> Snapshot:
         "Read `branch` of the run in `store`; `kwargs`: what only the dashboard knows (`state`, `waiting`, `progress`, ...)."
-        segments = store.segments()  # before the nodes: every segment's node is among them
-        nodes, origin = store.nodes(), store.origin(branch)
-        history = [n for n in nodes if n.id == origin] + [n for n in nodes if n.branch == branch]
-        final = {s.branch: s for s in segments if s.phase == 'final'}.get(branch)
-        return cls(store, branch, nodes=nodes, history=history, decisions=store.decisions(branch=branch), segments=segments,
-                   final=final, kept=store.kept(), **kwargs)
+        view, segments = store.branch(branch), store.segments()  # the segments before the nodes: every segment's node is among them
+        return cls(store, branch, nodes=store.nodes(), history=view.history(), decisions=view.decisions(), segments=segments,
+                   final=view.final_segment(), kept=store.kept(), **kwargs)
 
     @cached_property
     def by_id(self) -> dict[int, Node]: "Node id → node, for every node of the run."; return {n.id: n for n in self.nodes}
     @property
-    def metric(self) -> str: "The name of the run's score."; return self.store.config.get('metric', 'score')
+    def metric(self) -> str: "The name of the run's score."; return self.store.config.metric
     @property
     def live(self) -> bool: "A live search (not a run loaded read-only)."; return self.state != 'loaded'
     @property
@@ -182,9 +182,9 @@ def status_line(run: Snapshot) -> str:
     best = best_node(run.history, cfg, run.kept)
     mine = [s for s in run.segments if run.by_id[s.node_id].branch == run.branch]
     shown, tflop, wall_s = sum(s.kimg_end - s.kimg_start for s in mine), sum(s.tflop or 0 for s in mine), sum((s.train_s or 0) + (s.eval_s or 0) for s in mine)
-    if cfg.get('budget_minutes'):  # a time budget: its clock, as the planner keeps it (the calibration counts on the main branch)
-        calibration = (cfg.get('cost_model') or {}).get('calibration_s', 0.0) if run.branch == 'main' else 0.0
-        clock = f'{(calibration + wall_s) / 60:.2f} of {cfg["budget_minutes"]:g} minutes'
+    if cfg.budget_minutes is not None:  # a time budget: its clock, as the planner keeps it (the calibration counts on the main branch)
+        calibration = cfg.cost_model.calibration_s if run.branch == 'main' and cfg.cost_model else 0.0
+        clock = f'{(calibration + wall_s) / 60:.2f} of {cfg.budget_minutes:g} minutes'
     else: clock = f'{wall_s:.0f} s'
     waiting = ' · <b style="color:#b36b00">stage waits for you: override or untick step-through</b>' if run.waiting else ''
     return (f'<b style="color:{colour}" class="dggan-state">{state}</b> · stage {len(run.decisions)} · '
@@ -318,7 +318,7 @@ class InspectorPanel:
     def show(self, run: Snapshot):
         "The node list and the node chosen (or the latest scored one); *fork* works while no search trains."
         self.run = run
-        options = tuple((f'#{n.id} {_action(n)} · {n.status}' + (f' · {_rung(n)} · {n.score:.2f}' if n.score is not None else ''), n.id) for n in run.nodes)
+        options = tuple((f'#{n.id} {n.label} · {n.status}' + (f' · {_rung(n)} · {n.score:.2f}' if n.score is not None else ''), n.id) for n in run.nodes)
         if options != tuple(map(tuple, self.node_select.options)): self._quietly('options', options)
         done = [n for n in run.history if n.status == 'done']
         self.show_node(self.chosen if self.chosen in run.by_id else (done[-1].id if done else None), follow=self.chosen is None)
@@ -340,7 +340,7 @@ class InspectorPanel:
                                 + (f'<br><span style="color:#b22">{html.escape(node.failure)}</span>' if node.failure else ''))
         if node_id not in self._graphs:
             parent = run.by_id[node.parent_id].spec if node.parent_id in run.by_id else None
-            self._graphs[node_id] = svg_html(draw(node.spec, parent=parent, title=f'node #{node_id}: {_action(node)}'))
+            self._graphs[node_id] = svg_html(draw(node.spec, parent=parent, title=f'node #{node_id}: {node.label}'))
         self.graph.value = self._graphs[node_id]
         samples = run.store.samples_path(node_id)
         self.samples.value = samples.read_bytes() if node.status == 'done' and samples.exists() else b''
@@ -365,7 +365,7 @@ class FinalPanel:
         node = run.by_id[seg.node_id]
         self.final_info.value = (f'<b>final model</b> · <code>{final_stem(run.branch)}.pt</code><br>{run.metric} <b>{seg.score:.2f}</b> '
                                  f'after {seg.kimg_end - seg.kimg_start:.3f} kimg more in the final phase<br>it continued node #{node.id} '
-                                 f'({html.escape(_action(node))}, {node.spec.resolution}px, {run.metric} {_score(node)} at rung {node.rung})')
+                                 f'({html.escape(node.label)}, {node.spec.resolution}px, {run.metric} {_score(node)} at rung {node.rung})')
         self.widget.layout.display = ''
 
 # %% ../nbs/10_widgets.ipynb #70a15c0c
@@ -467,6 +467,7 @@ def start(cls: Dashboard, folder: str | Path, # a new or empty run folder
     if run: dash.run()
     return dash
 
+# %% ../nbs/10_widgets.ipynb #45ef8c10
 @patch(cls_method=True)
 def load(cls: Dashboard, folder: str | Path, branch: str = 'main') -> Dashboard:
     "Show the run in `folder` read-only (it may be finished, or still written by another process)."
@@ -507,6 +508,7 @@ def show_stage(self: Dashboard, index: int | None = None, # None: the latest sta
         pick = self.stepper.show_stage(index)
         if select and index is not None and pick is not None: self.show_node(pick)
 
+# %% ../nbs/10_widgets.ipynb #d98de7b7
 @patch
 def show_node(self: Dashboard, node_id: int):
     "Show a node in the inspector; it stays there until a person chooses another."
@@ -519,6 +521,7 @@ def read(self: Dashboard) -> Snapshot:
     run = Snapshot.read(self.store, self.branch, state=self.state, waiting=self._waiting, progress=self._progress, followed=self.followed)
     return replace(run, next_candidates=self.next_candidates(run))
 
+# %% ../nbs/10_widgets.ipynb #f1a10a3f
 @patch
 def next_candidates(self: Dashboard, run: Snapshot) -> list[tuple[Candidate, bool]]:
     "(candidate, sampled) for the next decision: the one waited on, or a draft from `run`'s history."
@@ -527,9 +530,10 @@ def next_candidates(self: Dashboard, run: Snapshot) -> list[tuple[Candidate, boo
         sampled = {_key(c) for c in run.waiting.sampled}
         return [(Candidate.from_dict(c), _key(c) in sampled) for c in run.waiting.candidates]
     if not any(n.status == 'done' for n in run.history): return []
-    plan = self.search.planner.draft(self.search.stages_done() + 1)
+    plan = self.search.planner.draft(self.search.view.stages_done() + 1)
     return [(c, c in plan.sampled) for c in plan.candidates]
 
+# %% ../nbs/10_widgets.ipynb #8cc01c79
 @patch
 def refresh(self: Dashboard, pictures: bool = True): # also redraw the curves, schedule and tree (if the run changed)
     "Re-read the store and redraw every panel."
@@ -537,6 +541,7 @@ def refresh(self: Dashboard, pictures: bool = True): # also redraw the curves, s
         self.snapshot = self.read()
         self._show(pictures)
 
+# %% ../nbs/10_widgets.ipynb #65ff0d78
 @patch
 def _show(self: Dashboard, pictures: bool = False, # the drawings too (if the run changed)
           every_panel: bool = True): # False: the status and controls only (a training tick: nothing else changed)
@@ -613,6 +618,7 @@ def run(self: Dashboard, max_stages: int | None = None): # run at most this many
     self.thread = threading.Thread(target=self._work, args=(max_stages,), name=f'dggan-search-{self.branch}', daemon=True)
     self.thread.start(); self._show()
 
+# %% ../nbs/10_widgets.ipynb #16649a04
 @patch
 def _work(self: Dashboard, max_stages):
     "The worker thread: run the search; whatever it raises goes to the error panel and the store's event log."
@@ -630,13 +636,18 @@ def _work(self: Dashboard, max_stages):
 
 @patch
 def pause(self: Dashboard): "Pause the search at the next training log point."; _live(self, 'pause'); self.search.pause(); self._show()
+
+# %% ../nbs/10_widgets.ipynb #3e4dabd3
 @patch
 def unpause(self: Dashboard): "Resume a paused search."; _live(self, 'resume'); self.search.unpause(); self._show()
+
+# %% ../nbs/10_widgets.ipynb #5a6b117a
 @patch
 def stop(self: Dashboard):
     "Stop the search at the next log point; the candidate in flight is requeued in the store."
     _live(self, 'stop'); self.search.stop(); self._show()
 
+# %% ../nbs/10_widgets.ipynb #09aece55
 @patch
 def wait(self: Dashboard, timeout_s: float | None = None) -> str:
     "Block until the worker thread ends (or `timeout_s`); return the state."
@@ -660,6 +671,7 @@ def override(self: Dashboard, pick: list | None = None, # train exactly these ca
     self.overrides.show_request(request)
     return request
 
+# %% ../nbs/10_widgets.ipynb #037c23c9
 @patch
 def set_step_through(self: Dashboard, on: bool): # each next stage waits for a person
     "Make each next stage wait for a person, or not (`Planner.set_wait`); turned off, a stage that waits now goes on with the policy."

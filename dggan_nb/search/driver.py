@@ -87,6 +87,7 @@ def resume(cls: Search, folder: str | Path, policy=None, source: ImageSource | N
     if retried := store.mark_interrupted(retry=True): search.emit(CandidatesRequeued(node_ids=retried))
     return search
 
+# %% ../../nbs/08f_search_driver.ipynb #28c2e678
 @patch
 def fork(self: Search, node_id: int, # any done node of the run
          branch: str | None = None, # the new branch's name (default 'fork-<node_id>[-n]')

@@ -51,17 +51,20 @@ def submit(self: Planner, request: OverrideRequest | None = None, **kwargs) -> O
     request = (request or OverrideRequest(**kwargs)).check()
     self.requests.put(request); return request
 
+# %% ../../nbs/08d_search_planner.ipynb #ec4ccb7f
 @patch
 def release(self: Planner): "Let a decision that waits for a person go on with the policy."; self.requests.put(_RELEASE)
 
 @patch
 def wake(self: Planner): "Make a waiting decision look again at the search's stop flag and at `wait_s`."; self.requests.put(_WAKE)
 
+# %% ../../nbs/08d_search_planner.ipynb #fb17e2ca
 @patch
 def set_wait(self: Planner, wait_s: float | None): # how long each decision waits for a person from now on (None: it does not)
     "Turn waiting for a person on or off while the search runs; turned off, a decision that waits now goes on with the policy."
     self.wait_s = wait_s; self.wake()
 
+# %% ../../nbs/08d_search_planner.ipynb #128e95fc
 @patch
 def _take(self: Planner, item):
     if item is _RELEASE: self._released = True
@@ -83,12 +86,14 @@ def pending(self: Planner) -> OverrideRequest | None:
     "The request queued for the next decision, if any."
     self._read_requests(); return self._pending
 
+# %% ../../nbs/08d_search_planner.ipynb #e717d9f5
 @patch
 def cancel(self: Planner):
     "Withdraw the queued request (K and p changes stay)."
     self._read_requests()
     with self._lock: self._pending = None
 
+# %% ../../nbs/08d_search_planner.ipynb #7a392c88
 @patch
 def settings(self: Planner) -> tuple[int, float]:
     "K and p for the next plan: a person's, else the policy's."

@@ -136,6 +136,7 @@ def trainer(self: Runner, task: NodeTask) -> Trainer:
     if gan.spec != spec: raise ValueError(f'the stored architecture of node {task.node_id} does not match its parent grown by its action: the run folder was changed by hand, or written by another version')
     return Trainer(gan, self.source, task.until_kimg, self.config.train, self.device, seed=task.seed)
 
+# %% ../../nbs/08e_search_runner.ipynb #473805c7
 @patch
 def keep(self: Runner, trainer: Trainer, checkpoint: Path, samples: Path | None = None, draws: int = 1) -> list[MetricRecord]:
     "What follows each segment's training: save the node's checkpoint, score it (`draws` times), write its sample grid; the metric records."
@@ -146,6 +147,7 @@ def keep(self: Runner, trainer: Trainer, checkpoint: Path, samples: Path | None 
         save_image_grid(trainer.gan.generate(64, seed=self.config.seed), samples, scale=max(1, 64 // trainer.gan.spec.resolution))
     return records
 
+# %% ../../nbs/08e_search_runner.ipynb #fbb91245
 @patch
 def score(self: Runner, gan: Gan, draws: int = 1) -> tuple[list[MetricRecord], float]:
     "The metric records of `gan`, one per draw (its score is their mean), and the seconds they took."

@@ -14,7 +14,7 @@ __all__ = ['TINY_SEARCH', 'BY_HAND', 'tiny_config', 'comparable_history']
 # %% ../nbs/00b_testing.ipynb #00aab7ba
 TINY_SEARCH = dict(data='digits', resolution=8, k=2, p=0.5, probe_kimg=0.064, eta=2, rungs=3, budget_kimg=2.4, eval_samples=64,
                    channels=8, latent_dim=16, device='cpu', seed=0) # the tiny search's settings that `dggan grow` takes as flags
-BY_HAND = dict(resolution=16, probe_kimg=0.5, budget_kimg=28, eval_samples=512, channels=16) # what `by_hand` changes
+BY_HAND = dict(resolution=16, probe_kimg=0.5, budget_kimg=32, eval_samples=512, channels=16) # what `by_hand` changes
 
 def tiny_config(by_hand: bool = False, # the larger search a chapter runs when a person runs it (`BY_HAND`)
                 **overrides, # any `SearchConfig` setting, over the tiny search's

@@ -204,6 +204,7 @@ class ControlsPanel:
         self.stop_button = _button('stop', 'stop', 'danger', 'dggan-stop')
         self.refresh_button = _button('refresh', 'refresh')
         self.step_through = widgets.Checkbox(description='step through decisions', indent=False, layout=widgets.Layout(width='auto'))
+        self.step_through.add_class('dggan-step-through')
         buttons = [self.start_button, self.pause_button, self.stop_button, self.refresh_button, self.step_through]
         self.widget = widgets.VBox([self.title, widgets.HBox(buttons, layout=widgets.Layout(flex_flow='row wrap')), self.status])
 

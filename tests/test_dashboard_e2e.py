@@ -134,8 +134,6 @@ def test_click_overrides_the_running_search(lab, tmp_path):
 
             dashboard = page.locator('.dggan-dashboard').first
             dashboard.wait_for(timeout=120_000)
-            # each stage then waits for a person: on an idle machine the tiny search would otherwise end before the click
-            page.locator('.dggan-step-through input').first.check()
             run = Path(page.locator('.dggan-run-folder').first.text_content().strip())
             options = page.locator('.dggan-candidates select option')
             _wait(lambda: options.count() > 0, 120, 'the override panel to list candidates', page, tmp_path)
@@ -166,7 +164,6 @@ def test_click_overrides_the_running_search(lab, tmp_path):
             assert f"node {sampled[0]['parent_id']}: " in picked, (picked, sampled)
             followed = _wait(lambda: _stage_note(page, mine['stage']), 30, 'the stepper to show the override beside its stage', page, tmp_path)
             assert 'your override was followed' in followed and 'followed' not in status.text_content(), (followed, status.text_content())
-            page.locator('.dggan-step-through input').first.uncheck()  # the rest of the search goes on by itself: the tree grows
             _wait(lambda: _nodes_scored(page) > scored_at_click, 120, 'a new score', page, tmp_path)
             scored_later = _nodes_scored(page)
             _wait(lambda: curves.get_attribute('src') != curves_at_click, 30, 'the score curves to be redrawn (every 5 s at most)', page, tmp_path)

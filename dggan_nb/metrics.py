@@ -293,6 +293,7 @@ def score(self: SWDReference, fake: torch.Tensor, # N×C×H×W in [-1, 1], the r
 
 @patch
 def __repr__(self: SWDReference):
+    "The real set's size and shape, the levels, the seed, what is cached and how much memory it holds."
     n, c, r, _ = self.real_shape
     kept = 'sorted projections' if self.sorted_real is not None else 'descriptors only'
     return (f'SWDReference({n} real images {c}×{r}×{r}, levels {self.draws.resolutions}, seed {self.seed}, '

@@ -99,8 +99,8 @@ def _stage_note(page, stage: int) -> str:
         page.locator('.dggan-dashboard button:has(i.fa-chevron-left)' if shown > stage else '.dggan-dashboard button:has(i.fa-chevron-right)').first.click()
         # a click goes browser → kernel → widgets, and the kernel also draws the stage's G/D: on a busy machine that takes a while
         _wait(lambda: int(re.search(r'stage (\d+) of', label.text_content()).group(1)) != shown, 90, 'the stepper to move')
-    note = page.locator('.dggan-dashboard .dggan-followed')
-    return note.first.text_content() if note.count() else ''
+    texts = page.locator('.dggan-dashboard .dggan-followed').all_text_contents()  # no wait: a redraw may replace the note meanwhile
+    return texts[0] if texts else ''
 
 def _nodes_scored(page) -> int:
     return int(re.search(r'nodes scored: (\d+)', page.locator('.dggan-scored').first.text_content()).group(1))
@@ -137,6 +137,11 @@ def test_click_overrides_the_running_search(lab, tmp_path):
             run = Path(page.locator('.dggan-run-folder').first.text_content().strip())
             options = page.locator('.dggan-candidates select option')
             _wait(lambda: options.count() > 0, 120, 'the override panel to list candidates', page, tmp_path)
+            # pause, as a person who reads the stages would: the kernel answers the stepper at once, and the search cannot
+            # end before the click (on an idle machine the tiny search takes seconds)
+            state = lambda: page.locator('.dggan-state').first.text_content()
+            page.locator('button.dggan-pause').first.click()
+            _wait(lambda: state() == 'paused', 60, 'the search to pause', page, tmp_path)
             status = page.locator('.dggan-override-status').first
             _wait(lambda: 'your override was followed' in _stage_note(page, 1), 120, "the tutorial's own override beside stage 1", page, tmp_path)
             assert _stage_note(page, 0) == '' and 'followed' not in status.text_content()  # the note stands with stage 1 only
@@ -154,6 +159,8 @@ def test_click_overrides_the_running_search(lab, tmp_path):
             page.locator('.dggan-note input').first.press('Tab')  # commit the text to the kernel
             t_click = time.time()
             page.locator('button.dggan-submit').first.click()
+            page.locator('button.dggan-pause').first.click()  # 'resume': the override waits for the next decision
+            _wait(lambda: state() == 'running', 60, 'the search to resume', page, tmp_path)
 
             mine = _wait(lambda: [d for d in _person_decisions(run) if d['note'] == NOTE], 120,
                          'the search to follow the override', page, tmp_path)[0]

@@ -22,8 +22,6 @@ from .train import Trainer, load_gan, sample_images
 from .metrics import (Evaluator, load_inception, smooth_fields, swd, swd_reference_numpy, feature_stats, frechet_distance,
                               image_features)
 from .search.config import SearchConfig, DEFAULT_BUDGET_MINUTES
-from .search.plan import make_policy
-from .search.planner import Planner
 from .search.runner import NodeTask, Failure, Runner, InProcess
 from .search.driver import Search
 from .cluster import RayExecutor
@@ -282,13 +280,11 @@ def finished_run(folder: Path, argv: list[str]) -> dict | None:
 def run_facts(folder: Path) -> dict:
     "A finished run's budget and spending, exploration share and final architecture, from its run store."
     with RunStore.open(folder, readonly=True) as store:
-        config = store.config
-        planner = Planner(store, config, make_policy(config.policy))
-        segments = store.segments(branch='main')
-        final = next(s for s in reversed(segments) if s.phase == 'final')
-        return dict(budget=config.budget, budget_unit=config.budget_unit, spent=planner.view.spent(), kimg=planner.view.kimg_shown(),
-                    tflop=store.tflop_spent(branch='main'), explore=exploration_share(planner.view.history(), segments, final.node_id),
-                    nodes=len(planner.view.history()), arch=str(store.node(final.node_id).spec))
+        config, main = store.config, store.branch()
+        history, segments, final = main.history(), main.segments(), main.final_segment()
+        return dict(budget=config.budget, budget_unit=config.budget_unit, spent=main.spent(), kimg=main.kimg_shown(),
+                    tflop=main.tflop_spent(), explore=exploration_share(history, segments, final.node_id),
+                    nodes=len(history), arch=str(store.node(final.node_id).spec))
 
 # %% ../nbs/13_bench.ipynb #ccd5b069
 class FinalScorer:

@@ -23,7 +23,7 @@ except ImportError: fcntl = None
 # %% auto #0
 __all__ = ['SCHEMA', 'FORMAT_VERSION', 'STATUSES', 'BUSY_TIMEOUT_S', 'action_label', 'Node', 'Decision', 'Rung', 'Segment',
            'Event', 'NoRunError', 'RunStore', 'check_new_folder', 'ranked', 'ranked_ids', 'rank_finalists',
-           'final_stem', 'exploration_share', 'nodes_table', 'kept_over', 'Branch']
+           'final_stem', 'exploration_share', 'nodes_table', 'kept_over', 'Branch', 'clock_minutes']
 
 # %% ../nbs/07_store.ipynb #18131f35
 SCHEMA = """
@@ -871,12 +871,16 @@ def kimg_shown(self: Branch) -> float: "Images shown in the branch's segments, i
 def tflop_spent(self: Branch) -> float: "Compute spent in the branch's segments, in 1e12 FLOPs."; return self.store.tflop_spent(branch=self.name)
 
 # %% ../nbs/07_store.ipynb #289c1868
+def clock_minutes(segments: list[Segment], # a branch's segments
+                  config: SearchConfig, branch: str = 'main') -> float:
+    "Time the segments measured (training, scoring, the nodes' files), in minutes; the main branch's clock includes the device's calibration."
+    model = config.cost_model
+    calibration = model.calibration_s if model is not None and branch == 'main' else 0.0
+    return (calibration + sum((s.train_s or 0) + (s.eval_s or 0) for s in segments)) / 60
+
+# %% ../nbs/07_store.ipynb #83b0142b
 @patch
-def minutes_spent(self: Branch) -> float:
-    "Time the branch's segments measured (training, scoring, the nodes' files), in minutes; the main branch's includes the device's calibration."
-    model = self.config.cost_model
-    calibration = model.calibration_s if model is not None and self.name == 'main' else 0.0
-    return (calibration + sum((s.train_s or 0) + (s.eval_s or 0) for s in self.segments())) / 60
+def minutes_spent(self: Branch) -> float: "`clock_minutes` of the branch's segments."; return clock_minutes(self.segments(), self.config, self.name)
 
 # %% ../nbs/07_store.ipynb #58aeb1b1
 @patch

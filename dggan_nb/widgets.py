@@ -13,7 +13,7 @@ import ipywidgets as widgets
 from fastcore.basics import patch
 
 from .arch import GanSpec, draw, render, GraphvizMissing
-from .store import RunStore, Node, Decision, Segment
+from .store import RunStore, Node, Decision, Segment, clock_minutes
 from .search.driver import Search
 from .search.config import SearchConfig
 from .search.plan import OverrideRequest, Candidate
@@ -183,8 +183,7 @@ def status_line(run: Snapshot) -> str:
     mine = [s for s in run.segments if run.by_id[s.node_id].branch == run.branch]
     shown, tflop, wall_s = sum(s.kimg_end - s.kimg_start for s in mine), sum(s.tflop or 0 for s in mine), sum((s.train_s or 0) + (s.eval_s or 0) for s in mine)
     if cfg.budget_minutes is not None:  # a time budget: its clock, as the planner keeps it (the calibration counts on the main branch)
-        calibration = cfg.cost_model.calibration_s if run.branch == 'main' and cfg.cost_model else 0.0
-        clock = f'{(calibration + wall_s) / 60:.2f} of {cfg.budget_minutes:g} minutes'
+        clock = f'{clock_minutes(mine, cfg, run.branch):.2f} of {cfg.budget_minutes:g} minutes'
     else: clock = f'{wall_s:.0f} s'
     waiting = ' · <b style="color:#b36b00">stage waits for you: override or untick step-through</b>' if run.waiting else ''
     return (f'<b style="color:{colour}" class="dggan-state">{state}</b> · stage {len(run.decisions)} · '

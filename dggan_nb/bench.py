@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_bench.ipynb #57708769
 from __future__ import annotations
-import argparse, json, math, os, shlex, shutil, signal, subprocess, sys, tempfile, threading, time
+import argparse, contextlib, io, json, math, os, re, shlex, shutil, signal, subprocess, sys, tempfile, threading, time
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 from typing import Callable
@@ -27,13 +27,13 @@ from .search.driver import Search
 from .cluster import RayExecutor
 
 # %% auto #0
-__all__ = ['BENCH_DATA', 'RUN_KINDS', 'SCORE_SEED', 'QUICK_BENCH', 'DGGAN', 'bench_train', 'add_train_bench_args',
-           'bench_metrics', 'add_metrics_bench_args', 'SearchBench', 'run_name', 'grow_argv', 'run_round',
+__all__ = ['ARM_FIXED', 'BENCH_DATA', 'RUN_KINDS', 'SCORE_SEED', 'QUICK_BENCH', 'DGGAN', 'bench_train', 'add_train_bench_args',
+           'bench_metrics', 'add_metrics_bench_args', 'check_arm', 'SearchBench', 'run_name', 'grow_argv', 'run_round',
            'finished_run', 'run_facts', 'FinalScorer', 'ratio_interval', 'seed_ratios', 'summarize', 'result_line',
-           'plot_ratios', 'bench_table', 'bench_settings', 'bench_search', 'add_search_bench_args', 'score_noise',
-           'noise_summary', 'noise_table', 'bench_noise', 'add_noise_bench_args', 'kendall_tau', 'probe_pilot',
-           'pilot_table', 'bench_dashboard', 'add_dashboard_bench_args', 'ray_memory_mib', 'bench_ray',
-           'add_ray_bench_args']
+           'plot_ratios', 'bench_table', 'ablation_table', 'bench_settings', 'bench_search', 'parse_arm',
+           'add_search_bench_args', 'score_noise', 'noise_summary', 'noise_table', 'bench_noise',
+           'add_noise_bench_args', 'kendall_tau', 'probe_pilot', 'pilot_table', 'bench_dashboard',
+           'add_dashboard_bench_args', 'ray_memory_mib', 'bench_ray', 'add_ray_bench_args']
 
 # %% ../nbs/13_bench.ipynb #bfbe8a5a
 def _throughput(spec, source, config: TrainConfig, seconds: float, device) -> float:
@@ -140,6 +140,23 @@ def add_metrics_bench_args(p: argparse.ArgumentParser):
     p.add_argument('--quick', action='store_true'); p.add_argument('--device', default='auto')
     p.set_defaults(func=lambda a: bench_metrics(quick=a.quick, device=a.device))
 
+# %% ../nbs/13_bench.ipynb #357b559f
+ARM_FIXED = ('data', 'resolution', 'seed', 'device', 'policy', 'budget_minutes', 'budget_tflop', 'budget_kimg', 'out') # `dggan grow`'s settings the bench gives every run
+
+def check_arm(name: str, # letters, digits and _ . + -: the arm's runs are `{data}-{px}-seed{S}-arm-{name}`
+              flags: tuple[str, ...], # `dggan grow` flags the arm's search takes on top of the bench's
+             ) -> tuple[str, tuple[str, ...]]:
+    "An ablation arm, checked before anything runs: `dggan grow` must take its flags, and they must leave the bench's own settings alone."
+    from dggan_nb.cli import build_parser  # here: the cli imports this module
+    if not re.fullmatch(r'[A-Za-z0-9_.+-]+', name): raise ValueError(f'an arm needs a name of letters, digits, _ . + or -, got {name!r}')
+    with contextlib.redirect_stderr(io.StringIO()) as err:
+        try: given, default = (build_parser().parse_args(['grow', *a]) for a in (flags, ()))
+        except SystemExit: raise ValueError(f"arm {name}: `dggan grow` does not take {shlex.join(flags)!r} ({err.getvalue().strip().splitlines()[-1]})") from None
+    if taken := [k for k in ARM_FIXED if getattr(given, k) != getattr(default, k)]:
+        raise ValueError(f"arm {name}: the bench sets {', '.join('--' + k.replace('_', '-') for k in taken)} for every run; an arm changes only the search's other flags")
+    return name, tuple(flags)
+
+
 # %% ../nbs/13_bench.ipynb #443618c2
 BENCH_DATA = ('digits', 'shapes', 'photos') # the full bench's data sets; the photos are held out (never tuned on)
 RUN_KINDS = ('fixed', 'search', 'search_flops') # the fixed schedule and the search for the same time; the search for the fixed run's FLOPs
@@ -157,9 +174,12 @@ class SearchBench:
     swd_draws: int = 3 # SWD scores per model, seeds SCORE_SEED, SCORE_SEED+1, …: the model's score is their mean
     kid_images: int = 1000 # KID on this many images with the real Inception (at most the data set); 0: no KID
     device: str = 'auto' # every run's and every score's device
+    arms: tuple[tuple[str, tuple[str, ...]], ...] = () # ablation arms: (name, `dggan grow` flags the search takes on top), each timed against the same fixed runs
 
     def __post_init__(self):
         for name in ('data', 'grow_flags'): object.__setattr__(self, name, tuple(getattr(self, name)))
+        object.__setattr__(self, 'arms', tuple(check_arm(name, tuple(flags)) for name, flags in self.arms))
+        if len({name for name, _ in self.arms}) < len(self.arms): raise ValueError(f'two arms have one name: {[n for n, _ in self.arms]}')
         check_resolution(self.resolution, minimum=8)  # SWD's 7×7 patches
         if not self.data: raise ValueError('data names no data set: give at least one, e.g. digits')
         if not 1 <= self.seeds <= SCORE_SEED: raise ValueError(f'seeds must be from 1 to {SCORE_SEED} (the scores use the seeds above), got {self.seeds}')
@@ -167,6 +187,8 @@ class SearchBench:
         if self.swd_images < 2 or self.swd_draws < 1: raise ValueError(f'SWD needs swd_images ≥ 2 and swd_draws ≥ 1, got {self.swd_images} and {self.swd_draws}')
         if self.kid_images == 1 or self.kid_images < 0: raise ValueError(f'kid_images must be 0 (no KID) or at least 2, got {self.kid_images}')
 
+    @property
+    def kinds(self) -> tuple[str, ...]: "The kinds of run in the bench: `RUN_KINDS`, then `arm-NAME` per arm."; return RUN_KINDS + tuple(f'arm-{n}' for n, _ in self.arms)
     def to_dict(self) -> dict: "The settings as JSON-able values."; return asdict(self)
     @classmethod
     def from_dict(cls, d: dict) -> SearchBench: "Settings from `to_dict`."; return cls(**d)
@@ -181,16 +203,17 @@ def run_name(data: str, resolution: int, seed: int, kind: str) -> str:
 
 # %% ../nbs/13_bench.ipynb #934de133
 def grow_argv(bench: SearchBench, data: str, seed: int,
-              kind: str, # one of `RUN_KINDS`
+              kind: str, # one of `bench.kinds`: `RUN_KINDS`, or an arm's `arm-NAME`
               budget_tflop: float | None = None, # `search_flops` only: the TFLOP the fixed run of this seed spent
              ) -> list[str]:
     "The `dggan grow` arguments of one run (`--out` comes with the run's folder)."
-    if kind not in RUN_KINDS: raise ValueError(f'kind must be one of {RUN_KINDS}, got {kind!r}')
+    if kind not in bench.kinds: raise ValueError(f'kind must be one of {bench.kinds}, got {kind!r}')
     if (kind == 'search_flops') != (budget_tflop is not None):
         raise ValueError('a search_flops run, and only it, takes budget_tflop: the TFLOP the fixed run of its seed spent')
     budget = ['--budget-tflop', f'{budget_tflop:.6g}'] if budget_tflop is not None else ['--budget-minutes', f'{bench.budget_minutes:g}']
+    arm = dict(bench.arms)[kind.removeprefix('arm-')] if kind.startswith('arm-') else ()
     return ['grow', '--data', data, '--resolution', str(bench.resolution), '--seed', str(seed), '--device', bench.device,
-            '--policy', 'progressive' if kind == 'fixed' else 'topk', *budget, *bench.grow_flags]
+            '--policy', 'progressive' if kind == 'fixed' else 'topk', *budget, *bench.grow_flags, *arm]
 
 # %% ../nbs/13_bench.ipynb #b4f05048
 DGGAN = (sys.executable, '-c', 'from dggan_nb.cli import main; main()') # the `dggan` command, in this interpreter
@@ -346,9 +369,10 @@ def _ratio(row: dict, kind: str, score: str) -> float | None:
     return a / b
 
 def seed_ratios(row: dict) -> dict:
-    "A seed's ratios search/fixed: SWD and KID at equal time and at equal FLOPs (None where undefined)."
+    "A seed's ratios search/fixed: SWD and KID at equal time and at equal FLOPs, and each arm's at equal time (None where undefined)."
+    arms = [(kind, kind) for kind in row if kind.startswith('arm-')]
     return {f'{prefix}ratio_{at}': _ratio(row, kind, score) for score, prefix in (('swd', ''), ('kid', 'kid_'))
-            for at, kind in (('time', 'search'), ('flops', 'search_flops'))}
+            for at, kind in (('time', 'search'), ('flops', 'search_flops'), *arms)}
 
 # %% ../nbs/13_bench.ipynb #adef7fc4
 def summarize(rows: list[dict]) -> dict:
@@ -415,11 +439,32 @@ def bench_table(rows: list[dict], summary: dict) -> str:
                   f"    wall s {_runs(r, 'wall_s', '.0f')}; minutes spent {_runs(r, 'spent', '.2f', RUN_KINDS[:2])} of {_runs(r, 'budget', 'g', RUN_KINDS[:1])}; "
                   f"TFLOP {_runs(r, 'tflop', '.2f')}; kimg {_runs(r, 'kimg', '.0f')}; exploring {_runs(r, 'explore', '.0%', RUN_KINDS[1:])}"]
         lines += [f"    {k:12s} {r[k]['arch'] if r.get(k) and 'arch' in r[k] else (r[k] or {}).get('refused') or 'not run'}" for k in RUN_KINDS]
+        lines += [f"    {k}: SWD×1e3 {_runs(r, 'swd', '.2f', (k,))} (ratio time {ratio('ratio_' + k)}), KID×1e3 {_runs(r, 'kid', '.2f', (k,))}; "
+                  f"exploring {_runs(r, 'explore', '.0%', (k,))}; {(r[k] or {}).get('arch') or (r[k] or {}).get('refused') or 'not run'}"
+                  for k in r if k.startswith('arm-')]
     for data, s in summary.items():
         left = lambda key: f" ({s[key]['left_out']} seed{'s' * (s[key]['left_out'] > 1)} left out{': KID ≤ 0 or a run refused' if 'kid' in key else ': a run refused'})" if s[key]['left_out'] else ''
         lines += [f"{'over all data sets' if data == 'all' else data}: SWD ratio search/fixed at equal time {_interval_text(s['ratio_time'])}{left('ratio_time')}; "
                   f"at equal FLOPs {_interval_text(s['ratio_flops'])}{left('ratio_flops')}"]
         if kid: lines += [f"    KID ratio at equal time {_interval_text(s['kid_ratio_time'])}{left('kid_ratio_time')}; at equal FLOPs {_interval_text(s['kid_ratio_flops'])}{left('kid_ratio_flops')}"]
+    return '\n'.join(lines)
+
+# %% ../nbs/13_bench.ipynb #bc4d866a
+def _short(s: dict) -> str:
+    "A ratio's mean, interval and verdict, short."
+    return '—' if s['n'] == 0 else f"{s['mean']:.3f}" if s['n'] == 1 else f"{s['mean']:.3f} [{s['lo']:.2f}, {s['hi']:.2f}] {s['verdict']}"
+
+def ablation_table(rows: list[dict], summary: dict, bench: SearchBench) -> str:
+    """The arms against the search with its defaults, as a markdown table: per data set each one's SWD and KID ratios to
+    the fixed runs at equal time, and the mean share of compute it spent exploring."""
+    names = [d for d in summary if d != 'all']
+    head = ['arm', '`dggan grow` flags', *names, 'explores']
+    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for kind, flags in (('search', '(defaults)'), *((f'arm-{n}', f'`{shlex.join(f)}`') for n, f in bench.arms)):
+        key = 'ratio_time' if kind == 'search' else f'ratio_{kind}'
+        shares = [r[kind]['explore'] for r in rows if r.get(kind) and r[kind].get('explore') is not None]
+        cells = [f"SWD {_short(summary[d][key])}; KID {_short(summary[d]['kid_' + key])}" for d in names]
+        lines.append('| ' + ' | '.join([kind, flags, *cells, f'{sum(shares) / len(shares):.0%}' if shares else '—']) + ' |')
     return '\n'.join(lines)
 
 # %% ../nbs/13_bench.ipynb #46d18c79
@@ -454,19 +499,30 @@ def _flops_runs(bench: SearchBench, out: Path, command) -> None:
 def _seed_row(bench: SearchBench, out: Path, data: str, seed: int, scorer: FinalScorer) -> dict:
     "A seed's row: for each run its record, facts and scores (None if it did not run), or the reason it was refused."
     row = dict(data=data, seed=seed)
-    for kind in RUN_KINDS:
+    for kind in bench.kinds:
         folder = out/run_name(data, bench.resolution, seed, kind)
         record = json.loads((folder/'bench.json').read_text()) if (folder/'bench.json').is_file() else None
         if record is None or record['refused']: row[kind] = record and dict(refused=record['refused']); continue
         row[kind] = dict(folder=folder.name, wall_s=record['wall_s'], **run_facts(folder), **scorer(folder, data))
     return row
 
+# %% ../nbs/13_bench.ipynb #25053ab0
+def _arm_runs(bench: SearchBench, out: Path, command) -> None:
+    """Run each arm's search for the timed runs' budget, skipping the runs that are over: two at a time, a seed's and data
+    set's arms side by side, so that each shares the machine with one other run as the timed pairs do."""
+    jobs = [(grow_argv(bench, data, seed, kind), out/run_name(data, bench.resolution, seed, kind))
+            for seed in range(bench.seeds) for data in bench.data for kind in bench.kinds[len(RUN_KINDS):]]
+    pending = [(argv, folder) for argv, folder in jobs if not finished_run(folder, argv)]
+    for i in range(0, len(pending), 2):
+        print(f"ablation arms side by side, {bench.budget_minutes:g} minutes each: {', '.join(f.name for _, f in pending[i:i + 2])}", flush=True)
+        _print_records(run_round(pending[i:i + 2], command))
+
 # %% ../nbs/13_bench.ipynb #c3921bb2
 def bench_settings(quick: bool = False, # start from `QUICK_BENCH` instead of the full bench
                    data: tuple[str, ...] | None = None, seeds: int | None = None, budget_minutes: float | None = None,
-                   kid_images: int | None = None, device: str = 'auto') -> SearchBench:
+                   kid_images: int | None = None, device: str = 'auto', arms: list | None = None) -> SearchBench:
     "The bench's settings: the full bench's or `--quick`'s, with the ones given."
-    given = dict(data=data, seeds=seeds, budget_minutes=budget_minutes, kid_images=kid_images)
+    given = dict(data=data, seeds=seeds, budget_minutes=budget_minutes, kid_images=kid_images, arms=arms)
     return replace(QUICK_BENCH if quick else SearchBench(), device=device, **{k: v for k, v in given.items() if v is not None})
 
 # %% ../nbs/13_bench.ipynb #be8316d2
@@ -478,10 +534,12 @@ def bench_search(out: str | Path | None = None, # the bench's folder, resumable;
                  kid_images: int | None = None, # KID on this many images (default 1000; quick 0); 0: no KID
                  device: str = 'auto',
                  command: tuple[str, ...] = DGGAN, # the program that takes `dggan grow`'s arguments
+                 arms: list | None = None, # ablation arms, (name, flags) each (see `check_arm`); none: no ablation
                 ) -> dict:
     """The DGGAN search against the fixed schedule for the same time on this device (and for the same FLOPs), seed by seed
-    and data set by data set; prints a table and a RESULT line, writes OUT/results.json and OUT/ratios.png."""
-    bench = bench_settings(quick, data, seeds, budget_minutes, kid_images, device)
+    and data set by data set, and each ablation arm's search for the same time; prints a table (and the ablation's) and a
+    RESULT line, writes OUT/results.json and OUT/ratios.png."""
+    bench = bench_settings(quick, data, seeds, budget_minutes, kid_images, device, arms)
     if out is None and not quick:
         raise ValueError('give the bench a folder with --out: it runs for hours and resumes from there (only --quick runs in a temporary folder)')
     for d in bench.data: load_source(d, resolution=bench.resolution)  # a wrong name fails now, not after an hour
@@ -491,19 +549,30 @@ def bench_search(out: str | Path | None = None, # the bench's folder, resumable;
     t0 = time.perf_counter()
     print(f'bench search in {out}: {bench}', flush=True)
     _timed_pairs(bench, out, command)
+    _arm_runs(bench, out, command)
     _flops_runs(bench, out, command)
     print('scoring the final models', flush=True)
     rows = [_seed_row(bench, out, d, seed, scorer) for seed in range(bench.seeds) for d in bench.data]
     summary = summarize(rows)
     print(bench_table(rows, summary), flush=True)
+    if ablation := bench.arms and ablation_table(rows, summary, bench): print(ablation, flush=True)
     import matplotlib.pyplot as plt
     fig = plot_ratios(rows, summary); fig.savefig(out/'ratios.png', dpi=100); plt.close(fig)
     line = result_line(summary, bench.seeds)
-    result = dict(bench=bench.to_dict(), rows=rows, summary=summary, result=line, folder=str(out), seconds=time.perf_counter() - t0)
+    result = dict(bench=bench.to_dict(), rows=rows, summary=summary, ablation=ablation or None, result=line, folder=str(out), seconds=time.perf_counter() - t0)
     atomic_write_text(out/'results.json', json.dumps(result, indent=1) + '\n')
     print(f'{out/"results.json"}, {out/"ratios.png"}; {result["seconds"]:.0f} s', flush=True)
     print(line, flush=True)
     return result
+
+# %% ../nbs/13_bench.ipynb #f1d6ad0f
+def parse_arm(text: str) -> tuple[str, tuple[str, ...]]:
+    "An arm from `--arm NAME=FLAGS` (e.g. `k1=--k 1`), checked by `check_arm`; an `argparse` error if it is not one."
+    name, eq, flags = text.partition('=')
+    try:
+        if not eq: raise ValueError(f"give an arm as NAME=FLAGS, e.g. 'k1=--k 1', got {text!r}")
+        return check_arm(name.strip(), tuple(shlex.split(flags)))
+    except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
 
 # %% ../nbs/13_bench.ipynb #77ad41f6
 def add_search_bench_args(p: argparse.ArgumentParser):
@@ -521,7 +590,9 @@ def add_search_bench_args(p: argparse.ArgumentParser):
     p.add_argument('--budget-minutes', type=float, default=None, help=f'each timed run\'s budget (default {DEFAULT_BUDGET_MINUTES:g}; --quick: 0.5)')
     p.add_argument('--kid', type=int, default=None, metavar='N', help='KID on N images with the real Inception (default 1000; --quick: 0); 0 skips it')
     p.add_argument('--device', default='auto', help="'auto', 'cpu' or 'cuda[:N]'")
-    p.set_defaults(func=lambda a: bench_search(a.out, a.quick, a.data, a.seeds, a.budget_minutes, a.kid, a.device))
+    p.add_argument('--arm', action='append', type=parse_arm, default=None, metavar='NAME=FLAGS', dest='arms',
+                   help="an ablation arm, e.g. 'k1=--k 1': the search with these `dggan grow` flags too, for the same time, against the same fixed runs (repeatable)")
+    p.set_defaults(func=lambda a: bench_search(a.out, a.quick, a.data, a.seeds, a.budget_minutes, a.kid, a.device, arms=a.arms))
 
 # %% ../nbs/13_bench.ipynb #edf11fa4
 def score_noise(run: str | Path, # a run folder: its done nodes' checkpoints are scored

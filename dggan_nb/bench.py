@@ -29,8 +29,8 @@ from .cluster import RayExecutor
 # %% auto #0
 __all__ = ['ARM_FIXED', 'BENCH_DATA', 'RUN_KINDS', 'SCORE_SEED', 'QUICK_BENCH', 'DGGAN', 'bench_train', 'add_train_bench_args',
            'bench_metrics', 'add_metrics_bench_args', 'check_arm', 'SearchBench', 'run_name', 'grow_argv', 'run_round',
-           'finished_run', 'run_facts', 'FinalScorer', 'ratio_interval', 'seed_ratios', 'summarize', 'result_line',
-           'plot_ratios', 'bench_table', 'ablation_table', 'bench_settings', 'bench_search', 'parse_arm',
+           'finished_run', 'time_shares', 'run_facts', 'FinalScorer', 'ratio_interval', 'seed_ratios', 'summarize',
+           'result_line', 'plot_ratios', 'bench_table', 'ablation_table', 'bench_settings', 'bench_search', 'parse_arm',
            'add_search_bench_args', 'score_noise', 'noise_summary', 'noise_table', 'bench_noise',
            'add_noise_bench_args', 'kendall_tau', 'probe_pilot', 'pilot_table', 'bench_dashboard',
            'add_dashboard_bench_args', 'ray_memory_mib', 'bench_ray', 'add_ray_bench_args']
@@ -300,14 +300,30 @@ def finished_run(folder: Path, argv: list[str]) -> dict | None:
     return record if record['refused'] or (folder/'final.pt').is_file() else None
 
 # %% ../nbs/13_bench.ipynb #c3a10c23
+def _lineage(history: list, node_id: int | None) -> list[int]:
+    "`node_id` and its ancestors in `history`, the node first."
+    parents, line = {n.id: n.parent_id for n in history}, []
+    while node_id is not None and node_id in parents: line.append(node_id); node_id = parents[node_id]
+    return line
+
+def time_shares(store: RunStore) -> dict:
+    "Where a finished run's clock went, as shares of it: the result's ancestors, the other nodes, scoring, the final phase, calibration."
+    main = store.branch(); lineage, total = set(_lineage(main.history(), main.final_segment().node_id)), main.minutes_spent() * 60
+    t = dict(path=0.0, explore=0.0, scoring=0.0, final=0.0)
+    for s in main.segments():
+        t['scoring'] += s.eval_s or 0.0
+        t['final' if s.phase == 'final' else 'path' if s.node_id in lineage else 'explore'] += s.train_s or 0.0
+    return {k: v / total for k, v in t.items()} | dict(calibration=1 - sum(t.values()) / total)
+
 def run_facts(folder: Path) -> dict:
-    "A finished run's budget and spending, exploration share and final architecture, from its run store."
+    "A finished run's budget and spending, exploration share, final architecture, its growth steps, and where its clock went."
     with RunStore.open(folder, readonly=True) as store:
         config, main = store.config, store.branch()
         history, segments, final = main.history(), main.segments(), main.final_segment()
         return dict(budget=config.budget, budget_unit=config.budget_unit, spent=main.spent(), kimg=main.kimg_shown(),
                     tflop=main.tflop_spent(), explore=exploration_share(history, segments, final.node_id),
-                    nodes=len(history), arch=str(store.node(final.node_id).spec))
+                    nodes=len(history), arch=str(store.node(final.node_id).spec),
+                    growth_steps=len(_lineage(history, final.node_id)) - 1, time=time_shares(store))
 
 # %% ../nbs/13_bench.ipynb #ccd5b069
 class FinalScorer:
@@ -428,20 +444,34 @@ def _interval_text(s: dict) -> str:
     if s['n'] < 2: return f"{s['mean']:.3f} ({s['verdict']})" if s['n'] else s['verdict']
     return f"{s['mean']:.3f} [{s['lo']:.3f}, {s['hi']:.3f}] over {s['n']} seeds: {s['verdict']}"
 
+def _clock(run: dict | None) -> str:
+    "A run's time shares, path / explore / scoring / final, in percent."
+    return '—' if not run or 'time' not in run else '/'.join(f"{100 * run['time'][k]:.0f}" for k in ('path', 'explore', 'scoring', 'final')) + '%'
+
+def _arm_line(r: dict, k: str, ratio, kid: bool) -> str:
+    "A seed's line for the arm run `k`: its score and ratio, growth steps, exploration, clock and architecture."
+    run = r[k] or {}
+    return (f"    {k}: SWD×1e3 {_runs(r, 'swd', '.2f', (k,))} (ratio time {ratio('ratio_' + k)})" + (f", KID×1e3 {_runs(r, 'kid', '.2f', (k,))}" if kid else '')
+            + f"; growth steps {_runs(r, 'growth_steps', 'd', (k,))}; exploring {_runs(r, 'explore', '.0%', (k,))}; clock {_clock(run)}; {run.get('arch') or run.get('refused') or 'not run'}")
+
+def _seed_lines(r: dict, kid: bool) -> list[str]:
+    "A seed's lines in the bench's table."
+    x = seed_ratios(r); ratio = lambda k: '—' if x[k] is None else f'{x[k]:.3f}'
+    return ([f"{r['data']} seed {r['seed']}: SWD×1e3 {_runs(r, 'swd', '.2f')} (sd of the draws {_runs(r, 'swd_sd', '.2f')}; "
+             f"ratio time {ratio('ratio_time')}, FLOPs {ratio('ratio_flops')})"
+             + (f"; KID×1e3 {_runs(r, 'kid', '.2f')} (ratio time {ratio('kid_ratio_time')}, FLOPs {ratio('kid_ratio_flops')})" if kid else ''),
+             f"    wall s {_runs(r, 'wall_s', '.0f')}; minutes spent {_runs(r, 'spent', '.2f', RUN_KINDS[:2])} of {_runs(r, 'budget', 'g', RUN_KINDS[:1])}; "
+             f"TFLOP {_runs(r, 'tflop', '.2f')}; kimg {_runs(r, 'kimg', '.0f')}; exploring {_runs(r, 'explore', '.0%', RUN_KINDS[1:])}",
+             f"    growth steps {_runs(r, 'growth_steps', 'd')}; clock on the result's path/other nodes/scoring/final phase: "
+             + ' / '.join(_clock(r[k]) for k in RUN_KINDS[:2])]
+            + [f"    {k:12s} {r[k]['arch'] if r.get(k) and 'arch' in r[k] else (r[k] or {}).get('refused') or 'not run'}" for k in RUN_KINDS]
+            + [_arm_line(r, k, ratio, kid) for k in r if k.startswith('arm-')])
+
+# %% ../nbs/13_bench.ipynb #57266968
 def bench_table(rows: list[dict], summary: dict) -> str:
     "The bench's table: a line per seed, each run's architecture, then per data set and over all the mean ratios and verdicts."
-    lines, kid = [], any(r.get(k) and r[k].get('kid') is not None for r in rows for k in RUN_KINDS)  # no KID at all: --kid 0
-    for r in rows:
-        x = seed_ratios(r); ratio = lambda k: '—' if x[k] is None else f'{x[k]:.3f}'
-        lines += [f"{r['data']} seed {r['seed']}: SWD×1e3 {_runs(r, 'swd', '.2f')} (sd of the draws {_runs(r, 'swd_sd', '.2f')}; "
-                  f"ratio time {ratio('ratio_time')}, FLOPs {ratio('ratio_flops')})"
-                  + (f"; KID×1e3 {_runs(r, 'kid', '.2f')} (ratio time {ratio('kid_ratio_time')}, FLOPs {ratio('kid_ratio_flops')})" if kid else ''),
-                  f"    wall s {_runs(r, 'wall_s', '.0f')}; minutes spent {_runs(r, 'spent', '.2f', RUN_KINDS[:2])} of {_runs(r, 'budget', 'g', RUN_KINDS[:1])}; "
-                  f"TFLOP {_runs(r, 'tflop', '.2f')}; kimg {_runs(r, 'kimg', '.0f')}; exploring {_runs(r, 'explore', '.0%', RUN_KINDS[1:])}"]
-        lines += [f"    {k:12s} {r[k]['arch'] if r.get(k) and 'arch' in r[k] else (r[k] or {}).get('refused') or 'not run'}" for k in RUN_KINDS]
-        lines += [f"    {k}: SWD×1e3 {_runs(r, 'swd', '.2f', (k,))} (ratio time {ratio('ratio_' + k)}), KID×1e3 {_runs(r, 'kid', '.2f', (k,))}; "
-                  f"exploring {_runs(r, 'explore', '.0%', (k,))}; {(r[k] or {}).get('arch') or (r[k] or {}).get('refused') or 'not run'}"
-                  for k in r if k.startswith('arm-')]
+    kid = any(r.get(k) and r[k].get('kid') is not None for r in rows for k in RUN_KINDS)  # no KID at all: --kid 0
+    lines = [line for r in rows for line in _seed_lines(r, kid)]
     for data, s in summary.items():
         left = lambda key: f" ({s[key]['left_out']} seed{'s' * (s[key]['left_out'] > 1)} left out{': KID ≤ 0 or a run refused' if 'kid' in key else ': a run refused'})" if s[key]['left_out'] else ''
         lines += [f"{'over all data sets' if data == 'all' else data}: SWD ratio search/fixed at equal time {_interval_text(s['ratio_time'])}{left('ratio_time')}; "

@@ -130,10 +130,13 @@ def test_eval_scores_the_model_and_writes_only_its_json(dggan, tmp_path):
     assert out.returncode == 2 and 'unknown bogus' in out.stderr and 'Traceback' not in out.stderr, out.stderr
 
 def test_bench_search_refuses_before_anything_runs(dggan, tmp_path):
-    "The full bench runs for hours: without --out, or with a data set that does not exist, it stops at once and writes nothing."
+    "The full bench runs for hours: without --out, with a data set that does not exist or an arm that changes a setting the bench gives every run, it stops at once and writes nothing."
     out = dggan('bench', 'search')
     assert out.returncode == 2 and 'give the bench a folder with --out' in out.stderr and 'Traceback' not in out.stderr
     out = dggan('bench', 'search', '--out', tmp_path / 'bench', '--data', 'digits,nowhere')
     assert out.returncode == 2 and "'nowhere' is neither a known data set" in out.stderr
+    assert not (tmp_path / 'bench').exists()
+    out = dggan('bench', 'search', '--out', tmp_path / 'bench', '--arm', 'fixed=--policy progressive')
+    assert out.returncode == 2 and 'arm fixed: the bench sets --policy for every run' in out.stderr and 'Traceback' not in out.stderr
     assert not (tmp_path / 'bench').exists()
     assert '--budget-minutes' in dggan('bench', 'search', '--help').stdout

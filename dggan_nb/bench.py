@@ -300,15 +300,9 @@ def finished_run(folder: Path, argv: list[str]) -> dict | None:
     return record if record['refused'] or (folder/'final.pt').is_file() else None
 
 # %% ../nbs/13_bench.ipynb #c3a10c23
-def _lineage(history: list, node_id: int | None) -> list[int]:
-    "`node_id` and its ancestors in `history`, the node first."
-    parents, line = {n.id: n.parent_id for n in history}, []
-    while node_id is not None and node_id in parents: line.append(node_id); node_id = parents[node_id]
-    return line
-
 def time_shares(store: RunStore) -> dict:
     "Where a finished run's clock went, as shares of it: the result's ancestors, the other nodes, scoring, the final phase, calibration."
-    main = store.branch(); lineage, total = set(_lineage(main.history(), main.final_segment().node_id)), main.minutes_spent() * 60
+    main = store.branch(); lineage, total = {n.id for n in store.lineage(main.final_segment().node_id)}, main.minutes_spent() * 60
     t = dict(path=0.0, explore=0.0, scoring=0.0, final=0.0)
     for s in main.segments():
         t['scoring'] += s.eval_s or 0.0
@@ -323,7 +317,7 @@ def run_facts(folder: Path) -> dict:
         return dict(budget=config.budget, budget_unit=config.budget_unit, spent=main.spent(), kimg=main.kimg_shown(),
                     tflop=main.tflop_spent(), explore=exploration_share(history, segments, final.node_id),
                     nodes=len(history), arch=str(store.node(final.node_id).spec),
-                    growth_steps=len(_lineage(history, final.node_id)) - 1, time=time_shares(store))
+                    growth_steps=len(store.lineage(final.node_id)) - 1, time=time_shares(store))
 
 # %% ../nbs/13_bench.ipynb #ccd5b069
 class FinalScorer:

@@ -559,6 +559,7 @@ def bench_search(out: str | Path | None = None, # the bench's folder, resumable;
                  device: str = 'auto',
                  command: tuple[str, ...] = DGGAN, # the program that takes `dggan grow`'s arguments
                  arms: list | None = None, # ablation arms, (name, flags) each (see `check_arm`); none: no ablation
+                 flops: bool = True, # False: no new runs at equal FLOPs (about a third of the bench's time); a later run without it adds them
                 ) -> dict:
     """The DGGAN search against the fixed schedule for the same time on this device (and for the same FLOPs), seed by seed
     and data set by data set, and each ablation arm's search for the same time; prints a table (and the ablation's) and a
@@ -574,7 +575,8 @@ def bench_search(out: str | Path | None = None, # the bench's folder, resumable;
     print(f'bench search in {out}: {bench}', flush=True)
     _timed_pairs(bench, out, command)
     _arm_runs(bench, out, command)
-    _flops_runs(bench, out, command)
+    if flops: _flops_runs(bench, out, command)
+    else: print('no new runs at equal FLOPs (--no-flops): the seeds without one are left out of the FLOPs ratios', flush=True)
     print('scoring the final models', flush=True)
     rows = [_seed_row(bench, out, d, seed, scorer) for seed in range(bench.seeds) for d in bench.data]
     summary = summarize(rows)
@@ -583,7 +585,7 @@ def bench_search(out: str | Path | None = None, # the bench's folder, resumable;
     import matplotlib.pyplot as plt
     fig = plot_ratios(rows, summary); fig.savefig(out/'ratios.png', dpi=100); plt.close(fig)
     line = result_line(summary, bench.seeds)
-    result = dict(bench=bench.to_dict(), rows=rows, summary=summary, ablation=ablation or None, result=line, folder=str(out), seconds=time.perf_counter() - t0)
+    result = dict(bench=bench.to_dict(), rows=rows, summary=summary, ablation=ablation or None, flops=flops, result=line, folder=str(out), seconds=time.perf_counter() - t0)
     atomic_write_text(out/'results.json', json.dumps(result, indent=1) + '\n')
     print(f'{out/"results.json"}, {out/"ratios.png"}; {result["seconds"]:.0f} s', flush=True)
     print(line, flush=True)
@@ -616,7 +618,9 @@ def add_search_bench_args(p: argparse.ArgumentParser):
     p.add_argument('--device', default='auto', help="'auto', 'cpu' or 'cuda[:N]'")
     p.add_argument('--arm', action='append', type=parse_arm, default=None, metavar='NAME=FLAGS', dest='arms',
                    help="an ablation arm, e.g. 'k1=--k 1': the search with these `dggan grow` flags too, for the same time, against the same fixed runs (repeatable)")
-    p.set_defaults(func=lambda a: bench_search(a.out, a.quick, a.data, a.seeds, a.budget_minutes, a.kid, a.device, arms=a.arms))
+    p.add_argument('--no-flops', dest='flops', action='store_false',
+                   help='start no runs at equal FLOPs: the verdict at equal time alone, in about two thirds of the time (a later run without it adds them)')
+    p.set_defaults(func=lambda a: bench_search(a.out, a.quick, a.data, a.seeds, a.budget_minutes, a.kid, a.device, arms=a.arms, flops=a.flops))
 
 # %% ../nbs/13_bench.ipynb #edf11fa4
 def score_noise(run: str | Path, # a run folder: its done nodes' checkpoints are scored

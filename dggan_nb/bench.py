@@ -467,7 +467,7 @@ def bench_table(rows: list[dict], summary: dict) -> str:
     kid = any(r.get(k) and r[k].get('kid') is not None for r in rows for k in RUN_KINDS)  # no KID at all: --kid 0
     lines = [line for r in rows for line in _seed_lines(r, kid)]
     for data, s in summary.items():
-        left = lambda key: f" ({s[key]['left_out']} seed{'s' * (s[key]['left_out'] > 1)} left out{': KID ≤ 0 or a run refused' if 'kid' in key else ': a run refused'})" if s[key]['left_out'] else ''
+        left = lambda key: f" ({s[key]['left_out']} seed{'s' * (s[key]['left_out'] > 1)} left out{': KID ≤ 0, or a run refused or not run' if 'kid' in key else ': a run refused or not run'})" if s[key]['left_out'] else ''
         lines += [f"{'over all data sets' if data == 'all' else data}: SWD ratio search/fixed at equal time {_interval_text(s['ratio_time'])}{left('ratio_time')}; "
                   f"at equal FLOPs {_interval_text(s['ratio_flops'])}{left('ratio_flops')}"]
         if kid: lines += [f"    KID ratio at equal time {_interval_text(s['kid_ratio_time'])}{left('kid_ratio_time')}; at equal FLOPs {_interval_text(s['kid_ratio_flops'])}{left('kid_ratio_flops')}"]

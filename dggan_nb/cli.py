@@ -134,7 +134,8 @@ def _search_config(args) -> SearchConfig:
     return SearchConfig(data=str(args.data), resolution=args.resolution, k=args.k, p=args.p, probe_kimg=args.probe_kimg, eta=args.eta,
                         rungs=args.rungs, budget_tflop=args.budget_tflop, budget_kimg=args.budget_kimg,
                         budget_minutes=args.budget_minutes if _budget_given(args) else DEFAULT_BUDGET_MINUTES,
-                        min_candidates=args.min_candidates, keep_fixed_step=args.keep_fixed_step, final_fraction=args.final_fraction, stages=args.stages,
+                        min_candidates=args.min_candidates, keep_fixed_step=args.keep_fixed_step, rungs_by=args.rungs_by, final_fraction=args.final_fraction,
+                        stages=args.stages,
                         policy=args.policy, metric=args.metric, eval_samples=args.eval_samples, channels=args.channels,
                         latent_dim=args.latent_dim, train=TrainConfig(batch_size=args.batch_size), device=args.device, seed=args.seed)
 
@@ -374,6 +375,8 @@ def _add_grow_command(sub):
                    help='room to explore: a budget that cannot give every resolution from 8px on a stage of this many candidates is refused')
     g.add_argument('--keep-fixed-step', action=argparse.BooleanOptionalAction, default=d.keep_fixed_step,
                    help="the fixed schedule's step trains through every rung, so a challenger must beat it at full length")
+    g.add_argument('--rungs-by', choices=['compute', 'images'], default=d.rungs_by,
+                   help="with a budget in minutes or FLOPs, a rung is equal time or compute for every candidate ('compute': cheaper ones see more images) or equal images")
     _add_budget_args(g)
     g.add_argument('--policy', choices=['topk', 'progressive'], default='topk', help="'progressive' runs the fixed schedule on the same code path")
     _add_executor_args(g)
@@ -388,7 +391,8 @@ def _add_train_command(sub):
                                    'the budget left after the final phase.')
     _add_training_args(t)
     _add_budget_args(t)
-    t.set_defaults(func=cmd_train, policy='progressive', k=d.k, p=d.p, probe_kimg=d.probe_kimg, eta=d.eta, rungs=d.rungs, min_candidates=d.min_candidates, keep_fixed_step=False)
+    t.set_defaults(func=cmd_train, policy='progressive', k=d.k, p=d.p, probe_kimg=d.probe_kimg, eta=d.eta, rungs=d.rungs, min_candidates=d.min_candidates, keep_fixed_step=False,
+                   rungs_by=d.rungs_by)
 
 # %% ../nbs/11_cli.ipynb #04ccece5
 def _add_bench_commands(sub):

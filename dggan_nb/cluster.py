@@ -118,14 +118,16 @@ class RayExecutor:
                  max_retries: int = 3, # runs again a task whose worker process or machine died (a Python error is never retried)
                  connect_timeout_s: float = 10, # how long to wait for the cluster's head to answer
                  poll_s: float = 0.25, # how often the driver takes progress while it waits for results
+                 cancel_grace_s: float = 10, # a cancelled task (stop, error) has this long to end by itself before its worker is killed
                  on_log: Callable[[NodeTask, dict], None] | None = None): # called on the worker at each log point of each task: `on_log(task, record)`
         if workers is not None and workers < 1: raise SettingError(f'workers must be ≥ 1, got {workers}', 'workers')
         if threads_per_worker < 1: raise SettingError(f'threads_per_worker must be ≥ 1, got {threads_per_worker}', 'threads_per_worker')
         if gpus_per_candidate < 0: raise SettingError(f'gpus_per_candidate must be ≥ 0, got {gpus_per_candidate}', 'gpus_per_candidate')
+        if cancel_grace_s < 0: raise SettingError(f'cancel_grace_s must be ≥ 0, got {cancel_grace_s}', 'cancel_grace_s')
         if on_log is not None and not callable(on_log): raise TypeError(f'on_log is a function (task, record) → None, got {on_log!r}')
         ray = self.ray = import_ray()
         self.workers, self.threads_per_worker, self.gpus_per_candidate = workers, threads_per_worker, gpus_per_candidate
-        self.max_retries, self.poll_s, self.on_log, self.started_ray = max_retries, poll_s, on_log, False
+        self.max_retries, self.poll_s, self.cancel_grace_s, self.on_log, self.started_ray = max_retries, poll_s, cancel_grace_s, on_log, False
         t0 = time.perf_counter(); self._start_ray(address, connect_timeout_s)
         self.startup_s = time.perf_counter() - t0  # starting or joining Ray
         self._train = ray.remote(num_cpus=threads_per_worker, num_gpus=gpus_per_candidate, max_retries=max_retries,
@@ -234,12 +236,12 @@ def _outcome(self: RayExecutor, ref, task: NodeTask) -> NodeResult | Failure:
 
 # %% ../nbs/12_cluster.ipynb #52ad350b
 @patch
-def _cancel(self: RayExecutor, refs: list, timeout_s: float = 10):
-    "End the tasks of `refs` before the driver moves on, so that none writes a checkpoint after: cancel, then kill their workers if need be."
+def _cancel(self: RayExecutor, refs: list):
+    "End the tasks of `refs` before the driver moves on, so that none writes a checkpoint after: cancel, then kill their workers if they have not ended within `cancel_grace_s`."
     for force in (False, True):  # a KeyboardInterrupt in the task (its worker and cached run live on), else kill the worker
         for ref in refs: self.ray.cancel(ref, force=force)
         if not refs: return
-        _, refs = self.ray.wait(refs, num_returns=len(refs), timeout=timeout_s)
+        _, refs = self.ray.wait(refs, num_returns=len(refs), timeout=self.cancel_grace_s)
 
 # %% ../nbs/12_cluster.ipynb #9633cfc4
 @patch

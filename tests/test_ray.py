@@ -30,14 +30,16 @@ def run_config() -> SearchConfig:
     "The search every test runs: 3 stages, 9 nodes; log points every 2 steps, so that progress comes back from the workers."
     return tiny_config(keep_fixed_step=False, min_candidates=3)
 
+HOLD_S = 120  # how long a held task waits to be killed or cancelled
+
 def hold(node_id: int, pid_file: Path) -> Callable[[NodeTask, dict], None]:
     """An `on_log` hook for `RayExecutor`: `node_id`'s task writes its worker's pid into `pid_file` at its first log point
-    and waits there (60 s) to be killed or cancelled. Once only: the task run again goes on. A closure, which Ray sends
+    and waits there (`HOLD_S`) to be killed or cancelled. Once only: the task run again goes on. A closure, which Ray sends
     to the workers by value, so they need not import this module."""
     def on_log(task: NodeTask, record: dict):
         if task.node_id != node_id or pid_file.exists(): return
         pid_file.write_text(str(os.getpid()))
-        for _ in range(600): time.sleep(0.1)  # short sleeps: a cancelled task's KeyboardInterrupt comes between them
+        for _ in range(HOLD_S * 10): time.sleep(0.1)  # short sleeps: a cancelled task's KeyboardInterrupt comes between them
     return on_log
 
 def held_pid(path: Path, timeout_s: float = 120) -> int:
@@ -140,13 +142,15 @@ def test_python_error_fails_the_node_and_is_not_retried(local_ray, tmp_path):
     assert all(sum(v for (i, _), v in executor.attempts.items() if i == node_id) == 1 for node_id, _, _ in on_ray), 'a Python error is not retried'
 
 def test_stop_cancels_the_tasks_in_flight_and_resume_completes(local_ray, baseline, tmp_path):
-    executor = RayExecutor(on_log=hold(3, tmp_path/'held.pid'))
+    # a loaded machine can take over 10 s (the default grace) to deliver the cancel, and then the worker is killed, which
+    # is right for a run but not what this test asserts: the cancel gets longer here, the hold longer still
+    executor = RayExecutor(on_log=hold(3, tmp_path/'held.pid'), cancel_grace_s=HOLD_S / 2)
     search = Search.create(tmp_path/'run', run_config(), executor=executor)
     worker = threading.Thread(target=search.run); worker.start()
     pid = held_pid(tmp_path/'held.pid')
-    t0 = time.perf_counter(); search.stop(); worker.join(60)
-    # the hold lasts 60 s: well under it means cancelled (10.1 s was measured on 2 cores beside a benchmark and the suite)
-    assert not worker.is_alive() and time.perf_counter() - t0 < 30, 'stop cancels the held task instead of waiting for it'
+    t0 = time.perf_counter(); search.stop(); worker.join(HOLD_S)
+    # well under the hold means cancelled (10–15 s were measured on 2 cores beside a benchmark and the suite)
+    assert not worker.is_alive() and time.perf_counter() - t0 < HOLD_S * 3 / 4, 'stop cancels the held task instead of waiting for it'
     assert [e.kind for e in search.store.events(kind='search_stopped')] == ['search_stopped']
     assert search.store.node(3).status == 'pending', 'the interrupted node goes back to before its first rung'
     assert eventually(lambda: ray.available_resources().get('CPU') == 2), 'its task ended (cancelled)'

@@ -230,14 +230,21 @@ def _log_lines(log: Path) -> list[str]: return log.read_text(errors='replace').r
 # %% ../nbs/13_bench.ipynb #8cc45060
 def _refused(returncode: int, folder: Path) -> bool: return returncode == 2 and not folder.exists()  # `dggan grow` checks all before it writes its folder
 
+def _noisy_refusal(argv: list[str], log: Path) -> bool:
+    "Whether a refusal may not repeat: a budget in minutes that the run's calibration priced too small to explore (a measurement, with noise)."
+    return '--budget-minutes' in argv and 'smallest budget that also explores' in ''.join(_log_lines(log)[-1:])
+
 # %% ../nbs/13_bench.ipynb #78d05847
-def _record_run(argv: list[str], folder: Path, log: Path, returncode: int, wall_s: float) -> dict:
+def _record_run(argv: list[str], folder: Path, log: Path, returncode: int, wall_s: float,
+                refusals: list[str] = (), # the reasons of its earlier starts, refused by their calibrations
+               ) -> dict:
     "Write `folder`'s bench.json for a run that is over (finished, or refused before it started); raise if it failed."
     lines, refused = _log_lines(log), _refused(returncode, folder)
     if not (refused or (returncode == 0 and _ran_to_the_end(folder))):
         raise RuntimeError(f'dggan {shlex.join(argv)} failed (exit status {returncode}); the end of its log, {log}:\n' + '\n'.join(lines[-15:]))
     folder.mkdir(parents=True, exist_ok=True); log = log.rename(folder/'grow.log')
-    record = dict(run=folder.name, argv=argv, returncode=returncode, wall_s=wall_s, refused=lines[-1] if refused and lines else None)
+    record = dict(run=folder.name, argv=argv, returncode=returncode, wall_s=wall_s, refused=lines[-1] if refused and lines else None,
+                  refusals=list(refusals))
     atomic_write_text(folder/'bench.json', json.dumps(record, indent=1) + '\n')
     return record
 
@@ -259,22 +266,26 @@ def run_round(jobs: list[tuple[list[str], Path]], # (`dggan grow` arguments, run
               command: tuple[str, ...] = DGGAN, # the program that takes the arguments
               poll_s: float = 0.2, # how often to look whether a job has ended
               stop_on_refusal: bool = False, # a refused job stops the others (a `ValueError`): the round needs all of them
+              retries: int = 2, # a job whose calibration priced its budget in minutes too small to explore starts again at once, this often
              ) -> list[dict]:
     "Run `dggan grow` jobs side by side, one torch thread each; return each run's record (also its folder's bench.json)."
     env = {**os.environ, 'OMP_NUM_THREADS': '1', 'PYTHONUNBUFFERED': '1', 'TQDM_MININTERVAL': '5'}  # a bar line every 5 s in the logs
     started, main_thread = [], threading.current_thread() is threading.main_thread()
+    logs, refusals = [folder.with_name(folder.name + '.log') for _, folder in jobs], [[] for _ in jobs]
+    def start(i):
+        with open(logs[i], 'w') as f:
+            return subprocess.Popen([*command, *jobs[i][0], '--out', str(jobs[i][1])], stdout=f, stderr=subprocess.STDOUT, env=env), time.perf_counter()
     if main_thread: on_term = signal.signal(signal.SIGTERM, _exit_on_term)  # `kill BENCH` stops its runs too (below)
     try:
-        for argv, folder in jobs:
+        for i, (argv, folder) in enumerate(jobs):
             if folder.exists(): shutil.rmtree(folder)  # an unfinished run: it starts again
-            log = folder.with_name(folder.name + '.log')
-            with open(log, 'w') as f:
-                started.append((subprocess.Popen([*command, *argv, '--out', str(folder)], stdout=f, stderr=subprocess.STDOUT, env=env),
-                                time.perf_counter()))
+            started.append(start(i))
         ended = {}
         while len(ended) < len(started):
             for i, (p, t0) in enumerate(started):
                 if i not in ended and p.poll() is not None:
+                    if _refused(p.returncode, jobs[i][1]) and len(refusals[i]) < retries and _noisy_refusal(jobs[i][0], logs[i]):
+                        refusals[i].append(_log_lines(logs[i])[-1]); started[i] = start(i); continue  # its partners go on meanwhile
                     ended[i] = time.perf_counter() - t0
                     if stop_on_refusal and _refused(p.returncode, jobs[i][1]): _stop_round(jobs, started, i)
             time.sleep(poll_s)
@@ -284,7 +295,7 @@ def run_round(jobs: list[tuple[list[str], Path]], # (`dggan grow` arguments, run
         if main_thread: signal.signal(signal.SIGTERM, on_term)
     records, errors = [], []
     for i, ((argv, folder), (p, _)) in enumerate(zip(jobs, started)):
-        try: records.append(_record_run(argv, folder, folder.with_name(folder.name + '.log'), p.returncode, ended[i]))
+        try: records.append(_record_run(argv, folder, logs[i], p.returncode, ended[i], refusals[i]))
         except RuntimeError as e: errors.append(str(e))
     if errors: raise RuntimeError('\n\n'.join(errors))
     return records
@@ -493,7 +504,9 @@ def ablation_table(rows: list[dict], summary: dict, bench: SearchBench) -> str:
 
 # %% ../nbs/13_bench.ipynb #46d18c79
 def _print_records(records: list[dict]):
-    for r in records: print(f"  {r['run']}: {r['wall_s']:.0f} s" + (f" (refused: {r['refused']})" if r['refused'] else ''), flush=True)
+    for r in records:
+        again = f" after {len(r['refusals'])} refused start(s)" if r.get('refusals') else ''
+        print(f"  {r['run']}: {r['wall_s']:.0f} s{again}" + (f" (refused: {r['refused']})" if r['refused'] else ''), flush=True)
 
 def _timed_pairs(bench: SearchBench, out: Path, command) -> None:
     "Run each seed's fixed schedule and search side by side for the same time, skipping the pairs that are over."

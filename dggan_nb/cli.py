@@ -131,7 +131,7 @@ def _run_search(search: Search) -> dict:
 
 # %% ../nbs/11_cli.ipynb #3911100c
 def _search_config(args) -> SearchConfig:
-    return SearchConfig(data=str(args.data), resolution=args.resolution, k=args.k, p=args.p, probe_kimg=args.probe_kimg, eta=args.eta,
+    return SearchConfig(data=str(args.data), resolution=args.resolution, k=args.k, parents=args.parents, p=args.p, probe_kimg=args.probe_kimg, eta=args.eta,
                         rungs=args.rungs, budget_tflop=args.budget_tflop, budget_kimg=args.budget_kimg,
                         budget_minutes=args.budget_minutes if _budget_given(args) else DEFAULT_BUDGET_MINUTES,
                         min_candidates=args.min_candidates, keep_fixed_step=args.keep_fixed_step, rungs_by=args.rungs_by, final_fraction=args.final_fraction,
@@ -367,6 +367,8 @@ def _add_grow_command(sub):
     _add_training_args(g)
     d = SearchConfig()
     g.add_argument('--k', type=int, default=d.k, help='parents per stage: the K best nodes at the highest resolution reached')
+    g.add_argument('--parents', choices=['history', 'newest'], default=d.parents,
+                   help="where the K best come from: the whole history at that resolution (DGGAN's rule) or its newest stage with a finalist (the result too)")
     g.add_argument('--p', type=float, default=d.p, help='probability of keeping each enumerated candidate, in (0, 1]')
     g.add_argument('--probe-kimg', type=float, default=d.probe_kimg, help='thousands of images every candidate trains at rung 0')
     g.add_argument('--eta', type=int, default=d.eta, help='successive halving: each rung keeps the best 1/eta (the last keeps the winner)')
@@ -391,7 +393,7 @@ def _add_train_command(sub):
                                    'the budget left after the final phase.')
     _add_training_args(t)
     _add_budget_args(t)
-    t.set_defaults(func=cmd_train, policy='progressive', k=d.k, p=d.p, probe_kimg=d.probe_kimg, eta=d.eta, rungs=d.rungs, min_candidates=d.min_candidates, keep_fixed_step=False,
+    t.set_defaults(func=cmd_train, policy='progressive', k=d.k, parents=d.parents, p=d.p, probe_kimg=d.probe_kimg, eta=d.eta, rungs=d.rungs, min_candidates=d.min_candidates, keep_fixed_step=False,
                    rungs_by=d.rungs_by)
 
 # %% ../nbs/11_cli.ipynb #04ccece5

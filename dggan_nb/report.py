@@ -31,8 +31,8 @@ def best_node(nodes: list[Node], # e.g. `store.nodes()` or `search.view.history(
               config: SearchConfig, # the run's settings, `store.config`
               kept: dict[int, int] | None = None, # `store.kept()`: challengers ranked after the fixed step their stage kept
              ) -> Node | None:
-    "The best finalist (done, scored at the last rung) at the target resolution; ties go to the older; None while there is none."
-    return next(iter(rank_finalists(nodes, config.last_rung, config.resolution, kept)), None)
+    "The best finalist (done, scored at the last rung) at the target resolution (with `parents='newest'`, of the newest stage there); ties go to the older; None while there is none."
+    return next(iter(rank_finalists(nodes, config.last_rung, config.resolution, kept, newest=config.parents == 'newest')), None)
 
 # %% ../nbs/09_report.ipynb #d3997c10
 def best_path(nodes: list[Node], config: SearchConfig, kept: dict[int, int] | None = None) -> set[int]:

@@ -602,11 +602,14 @@ def branches(self: RunStore) -> list[str]:
 # %% ../nbs/07_store.ipynb #81e5bbe1
 def rank_finalists(nodes: list[Node], last_rung: int, resolution: int | None = None,
                    kept: dict[int, int] | None = None, # node id → the node its stage kept over it (see `kept_over`): it ranks after that one
+                   newest: bool = False, # only those of the newest stage among them (`SearchConfig.parents='newest'`)
                   ) -> list[Node]:
     """Done nodes scored at the last rung (only those at `resolution`, if given), best first, ties to the older: the one
     ranking rule. A challenger that scored lower than its stage's fixed step, but not beyond the noise, ranks after it."""
-    out = ranked([n for n in nodes if n.status == 'done' and n.score is not None and n.rung == last_rung
-                  and (resolution is None or n.spec.resolution == resolution)])
+    pool = [n for n in nodes if n.status == 'done' and n.score is not None and n.rung == last_rung
+            and (resolution is None or n.spec.resolution == resolution)]
+    if newest and pool: pool = [n for n in pool if n.stage == max(m.stage for m in pool)]
+    out = ranked(pool)
     for loser, winner in (kept or {}).items():
         ids = [n.id for n in out]
         if loser in ids and winner in ids and ids.index(loser) < ids.index(winner): out.insert(ids.index(winner), out.pop(ids.index(loser)))
@@ -845,9 +848,11 @@ class Branch:
 
 # %% ../nbs/07_store.ipynb #13be7da2
 @patch
-def finalists(self: Branch, resolution: int | None = None) -> list[Node]:
+def finalists(self: Branch, resolution: int | None = None,
+              newest: bool = False, # only the newest stage's (see `rank_finalists`)
+             ) -> list[Node]:
     "Done nodes that completed the last rung (at `resolution`, if given), best first: `rank_finalists` with the run's kept picks."
-    return rank_finalists(self.history(), self.last_rung, resolution, self.store.kept())
+    return rank_finalists(self.history(), self.last_rung, resolution, self.store.kept(), newest)
 
 # %% ../nbs/07_store.ipynb #67fb337d
 @patch
@@ -856,12 +861,12 @@ def best(self: Branch, k: int = 1) -> list[Node]: "The k best finalists: the par
 # %% ../nbs/07_store.ipynb #19510f94
 @patch
 def result(self: Branch) -> Node | None:
-    """What the final phase trains: the best finalist at the target resolution; with the fixed schedule, its last done
-    node there. None before the branch reaches it."""
+    """What the final phase trains: the best finalist at the target resolution (with `parents='newest'`, of the newest
+    stage there); with the fixed schedule, its last done node there. None before the branch reaches it."""
     cfg = self.config
     if cfg.policy == 'progressive':
         return next((n for n in reversed(self.history()) if n.status == 'done' and n.spec.resolution == cfg.resolution), None)
-    return next(iter(self.finalists(cfg.resolution)), None)
+    return next(iter(self.finalists(cfg.resolution, newest=cfg.parents == 'newest')), None)
 
 # %% ../nbs/07_store.ipynb #f8b569c5
 @patch

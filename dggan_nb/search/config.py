@@ -68,6 +68,7 @@ class SearchConfig:
     data: str = 'digits'            # data source: 'digits', 'shapes', a torchvision name or an image folder
     resolution: int = 16            # target resolution: the search reaches it, and the result is a model at it
     k: int = 2                      # parents per stage: the K best nodes at the highest resolution reached
+    parents: str = 'history'        # where the K come from: 'history' (the whole history there, DGGAN's rule) or 'newest' (its newest stage with a finalist; the result too)
     p: float = 0.3                  # probability of keeping each enumerated candidate (the fixed schedule's step is always kept)
     probe_kimg: float = 4.0         # rung 0: every candidate of a stage trains this long (thousands of images)
     eta: int = 2                    # successive halving: each rung keeps the best 1/eta (the last rung keeps one, the winner)
@@ -112,6 +113,7 @@ def _check_settings(self: SearchConfig):
                            + ', '.join(f'{k}={v:g}' for k, v in given.items()), *given)
     if not given: object.__setattr__(self, 'budget_tflop', DEFAULT_BUDGET_TFLOP)
     if not isinstance(self.k, int) or self.k < 1: raise SettingError(f'k (parents per stage) must be an integer ≥ 1, got {self.k!r}', 'k')
+    if self.parents not in ('history', 'newest'): raise SettingError(f"parents must be 'history' or 'newest', got {self.parents!r}", 'parents')
     if not 0 < self.p <= 1: raise SettingError(f'p (the probability of keeping a candidate) must be in (0, 1], got {self.p!r}', 'p')
     if self.probe_kimg <= 0: raise SettingError(f'probe_kimg must be positive, got {self.probe_kimg}', 'probe_kimg')
     if not isinstance(self.eta, int) or self.eta < 2: raise SettingError(f'eta (1/eta of the candidates go on at each rung) must be an integer ≥ 2, got {self.eta!r}', 'eta')

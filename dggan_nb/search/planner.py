@@ -160,12 +160,12 @@ def draft(self: Planner, stage: int,
           grow: bool | None = None, # True: a stage of resolution steps, False: of convs (default: as the budget's share says)
          ) -> StagePlan:
     """The automatic plan for `stage`. Parents: the K best finalists at the highest resolution reached (scores compare
-    only within a resolution). Candidates: while that resolution's share of the budget lasts, every valid G or D conv on
+    only within a resolution), of its whole history or (`parents='newest'`) of its newest stage there. Candidates: while that resolution's share of the budget lasts, every valid G or D conv on
     them; once it is spent (or no conv is left), every resolution step: a stage's candidates are all at one resolution,
     so its rungs compare like with like. Each is kept with probability p; the fixed schedule's step is always kept."""
     k, p = self.settings()
     cfg, top = self.config, self.top_resolution()
-    parents = self.view.finalists(top)[:k]
+    parents = self.view.finalists(top, newest=cfg.parents == 'newest')[:k]
     if not parents: raise RuntimeError('no scored node to grow from: every node so far failed')
     grow = top < self.share_resolution() if grow is None else grow
     def enumerate_(grow): return [Candidate(n.id, a) for n in parents for a in cfg.space.actions(n.spec) if a.raises_resolution == grow]

@@ -608,7 +608,7 @@ def rank_finalists(nodes: list[Node], last_rung: int, resolution: int | None = N
     ranking rule. A challenger that scored lower than its stage's fixed step, but not beyond the noise, ranks after it."""
     pool = [n for n in nodes if n.status == 'done' and n.score is not None and n.rung == last_rung
             and (resolution is None or n.spec.resolution == resolution)]
-    if newest and pool: pool = [n for n in pool if n.stage == max(m.stage for m in pool)]
+    if newest and pool: last = max(n.stage for n in pool); pool = [n for n in pool if n.stage == last]
     out = ranked(pool)
     for loser, winner in (kept or {}).items():
         ids = [n.id for n in out]

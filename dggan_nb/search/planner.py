@@ -160,8 +160,8 @@ def draft(self: Planner, stage: int,
           grow: bool | None = None, # True: a stage of resolution steps, False: of convs (default: as the budget's share says)
          ) -> StagePlan:
     """The automatic plan for `stage`. Parents: the K best finalists at the highest resolution reached (scores compare
-    only within a resolution), of its whole history or (`parents='newest'`) of its newest stage there. Candidates: while that resolution's share of the budget lasts, every valid G or D conv on
-    them; once it is spent (or no conv is left), every resolution step: a stage's candidates are all at one resolution,
+    only within a resolution), of its whole history or (`parents='newest'`) of its newest stage there. Candidates:
+    while that resolution's share of the budget lasts, every valid G or D conv on them; once it is spent (or no conv is left), every resolution step: a stage's candidates are all at one resolution,
     so its rungs compare like with like. Each is kept with probability p; the fixed schedule's step is always kept."""
     k, p = self.settings()
     cfg, top = self.config, self.top_resolution()
